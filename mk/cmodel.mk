@@ -1,0 +1,42 @@
+# cmodel/: the golden-model library, its unit tests (plain and sanitized),
+# and the demo.
+
+CMODEL_SRC := $(wildcard cmodel/*.c)
+CMODEL_HDR := $(wildcard cmodel/*.h)
+# Per-file ISA flags: SIMD kernels are built for their ISA and only called
+# after a run-time CPU check.
+ISA_FLAGS_avx2 := -mavx2 -mfma -mbmi2
+ISA_FLAGS_avx512 := -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx512vbmi -mbmi2
+isa_flags = $(foreach i,avx2 avx512,$(if $(findstring _$(i).c,$(1)),$(ISA_FLAGS_$(i))))
+
+define cmodel_lib # $(1)=variant dir, $(2)=extra flags
+$(BUILD)/$(1)/cmodel/%.o: cmodel/%.c $(CMODEL_HDR)
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS_TERN) $(2) $$(call isa_flags,$$<) -c $$< -o $$@
+$(BUILD)/$(1)/libtern.a: $(patsubst cmodel/%.c,$(BUILD)/$(1)/cmodel/%.o,$(CMODEL_SRC))
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+endef
+$(eval $(call cmodel_lib,rel,))
+$(eval $(call cmodel_lib,san,$(SAN_FLAGS)))
+
+LIBTERN := $(BUILD)/rel/libtern.a
+LIBTERN_SAN := $(BUILD)/san/libtern.a
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_HDR := $(wildcard tests/unit/*.h) tests/tt.h
+$(BUILD)/rel/unit_tests: $(UNIT_SRC) $(UNIT_HDR) $(LIBTERN)
+	$(CC) $(CFLAGS_TERN) -Icmodel $(UNIT_SRC) $(LIBTERN) -lm -lpthread -o $@
+$(BUILD)/san/unit_tests: $(UNIT_SRC) $(UNIT_HDR) $(LIBTERN_SAN)
+	$(CC) $(CFLAGS_TERN) $(SAN_FLAGS) -Icmodel $(UNIT_SRC) $(LIBTERN_SAN) -lm -lpthread -o $@
+
+.PHONY: lib test-cmodel test-cmodel-san
+lib: $(LIBTERN) ## build the golden-model library build/rel/libtern.a
+
+test-cmodel: $(DEPS_APT) $(BUILD)/rel/unit_tests ## golden-model unit tests
+	$(BUILD)/rel/unit_tests
+
+test-cmodel-san: $(DEPS_APT) $(BUILD)/san/unit_tests ## the same tests under ASan + UBSan
+	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/san/unit_tests
+
+TEST_TARGETS += test-cmodel test-cmodel-san
