@@ -40,3 +40,10 @@ test-cmodel-san: $(DEPS_APT) $(BUILD)/san/unit_tests ## the same tests under ASa
 	ASAN_OPTIONS=detect_leaks=1 $(BUILD)/san/unit_tests
 
 TEST_TARGETS += test-cmodel test-cmodel-san
+
+$(BUILD)/rel/tern_layer_demo: cmodel/demo/tern_layer_demo.c $(LIBTERN)
+	$(CC) $(CFLAGS_TERN) -D_POSIX_C_SOURCE=199309L $< $(LIBTERN) -lm -o $@
+
+.PHONY: demo
+demo: $(DEPS_APT) $(BUILD)/rel/tern_layer_demo ## the main job: a BitNet layer through tern (golden model for now)
+	$(BUILD)/rel/tern_layer_demo
