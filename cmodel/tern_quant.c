@@ -9,10 +9,10 @@ float tern_round_half_even(float v) {
   if (!isfinite(v)) return v;
   float r = floorf(v);
   float d = v - r; /* exact: v and r are within one unit of each other */
-  if (d > 0.5f) return r + 1.0f;
-  if (d < 0.5f) return r;
-  /* tie: pick the even neighbour; fmodf is exact */
-  return fmodf(r, 2.0f) == 0.0f ? r : r + 1.0f;
+  /* above half: up; a tie: to the even neighbour (fmodf is exact) */
+  if (d > 0.5f || (d == 0.5f && fmodf(r, 2.0f) != 0.0f)) r += 1.0f;
+  /* a zero result keeps v's sign (-0.3 -> -0.0), as IEEE roundToIntegralTiesToEven */
+  return copysignf(r, v);
 }
 
 static int clamp_int(float v, int lo, int hi) {

@@ -178,165 +178,105 @@ extern "C" {
 #define TERN_REGS__ERR_CMD_INDEX__INDEX_bp 0
 #define TERN_REGS__ERR_CMD_INDEX__INDEX_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_153ee0ca::LO
-#define TERN_REGS__PERF_PAIR_T_DESC_153EE0CA__LO__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_153EE0CA__LO__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_153EE0CA__LO__V_bw 32
+// reg - tern_regs::PERF_BUSY_CYCLES_LO
+#define TERN_REGS__PERF_BUSY_CYCLES_LO__V_bm 0xffffffff
+#define TERN_REGS__PERF_BUSY_CYCLES_LO__V_bp 0
+#define TERN_REGS__PERF_BUSY_CYCLES_LO__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_153ee0ca::HI
-#define TERN_REGS__PERF_PAIR_T_DESC_153EE0CA__HI__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_153EE0CA__HI__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_153EE0CA__HI__V_bw 32
+// reg - tern_regs::PERF_BUSY_CYCLES_HI
+#define TERN_REGS__PERF_BUSY_CYCLES_HI__V_bm 0xffffffff
+#define TERN_REGS__PERF_BUSY_CYCLES_HI__V_bp 0
+#define TERN_REGS__PERF_BUSY_CYCLES_HI__V_bw 32
 
-// regfile - tern_regs::perf_pair_t_desc_153ee0ca
-typedef struct __attribute__ ((__packed__)) {
-    uint32_t LO;
-    uint32_t HI;
-} tern_regs__perf_pair_t_desc_153ee0ca_t;
+// reg - tern_regs::PERF_STALL_WEIGHTS_LO
+#define TERN_REGS__PERF_STALL_WEIGHTS_LO__V_bm 0xffffffff
+#define TERN_REGS__PERF_STALL_WEIGHTS_LO__V_bp 0
+#define TERN_REGS__PERF_STALL_WEIGHTS_LO__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_f7d5f8a4::LO
-#define TERN_REGS__PERF_PAIR_T_DESC_F7D5F8A4__LO__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_F7D5F8A4__LO__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_F7D5F8A4__LO__V_bw 32
+// reg - tern_regs::PERF_STALL_WEIGHTS_HI
+#define TERN_REGS__PERF_STALL_WEIGHTS_HI__V_bm 0xffffffff
+#define TERN_REGS__PERF_STALL_WEIGHTS_HI__V_bp 0
+#define TERN_REGS__PERF_STALL_WEIGHTS_HI__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_f7d5f8a4::HI
-#define TERN_REGS__PERF_PAIR_T_DESC_F7D5F8A4__HI__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_F7D5F8A4__HI__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_F7D5F8A4__HI__V_bw 32
+// reg - tern_regs::PERF_STALL_ACTS_LO
+#define TERN_REGS__PERF_STALL_ACTS_LO__V_bm 0xffffffff
+#define TERN_REGS__PERF_STALL_ACTS_LO__V_bp 0
+#define TERN_REGS__PERF_STALL_ACTS_LO__V_bw 32
 
-// regfile - tern_regs::perf_pair_t_desc_f7d5f8a4
-typedef struct __attribute__ ((__packed__)) {
-    uint32_t LO;
-    uint32_t HI;
-} tern_regs__perf_pair_t_desc_f7d5f8a4_t;
+// reg - tern_regs::PERF_STALL_ACTS_HI
+#define TERN_REGS__PERF_STALL_ACTS_HI__V_bm 0xffffffff
+#define TERN_REGS__PERF_STALL_ACTS_HI__V_bp 0
+#define TERN_REGS__PERF_STALL_ACTS_HI__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_03750dab::LO
-#define TERN_REGS__PERF_PAIR_T_DESC_03750DAB__LO__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_03750DAB__LO__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_03750DAB__LO__V_bw 32
+// reg - tern_regs::PERF_STALL_RESULTS_LO
+#define TERN_REGS__PERF_STALL_RESULTS_LO__V_bm 0xffffffff
+#define TERN_REGS__PERF_STALL_RESULTS_LO__V_bp 0
+#define TERN_REGS__PERF_STALL_RESULTS_LO__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_03750dab::HI
-#define TERN_REGS__PERF_PAIR_T_DESC_03750DAB__HI__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_03750DAB__HI__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_03750DAB__HI__V_bw 32
+// reg - tern_regs::PERF_STALL_RESULTS_HI
+#define TERN_REGS__PERF_STALL_RESULTS_HI__V_bm 0xffffffff
+#define TERN_REGS__PERF_STALL_RESULTS_HI__V_bp 0
+#define TERN_REGS__PERF_STALL_RESULTS_HI__V_bw 32
 
-// regfile - tern_regs::perf_pair_t_desc_03750dab
-typedef struct __attribute__ ((__packed__)) {
-    uint32_t LO;
-    uint32_t HI;
-} tern_regs__perf_pair_t_desc_03750dab_t;
+// reg - tern_regs::PERF_BYTES_READ_LO
+#define TERN_REGS__PERF_BYTES_READ_LO__V_bm 0xffffffff
+#define TERN_REGS__PERF_BYTES_READ_LO__V_bp 0
+#define TERN_REGS__PERF_BYTES_READ_LO__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_4c654c12::LO
-#define TERN_REGS__PERF_PAIR_T_DESC_4C654C12__LO__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_4C654C12__LO__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_4C654C12__LO__V_bw 32
+// reg - tern_regs::PERF_BYTES_READ_HI
+#define TERN_REGS__PERF_BYTES_READ_HI__V_bm 0xffffffff
+#define TERN_REGS__PERF_BYTES_READ_HI__V_bp 0
+#define TERN_REGS__PERF_BYTES_READ_HI__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_4c654c12::HI
-#define TERN_REGS__PERF_PAIR_T_DESC_4C654C12__HI__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_4C654C12__HI__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_4C654C12__HI__V_bw 32
+// reg - tern_regs::PERF_BYTES_WRITTEN_LO
+#define TERN_REGS__PERF_BYTES_WRITTEN_LO__V_bm 0xffffffff
+#define TERN_REGS__PERF_BYTES_WRITTEN_LO__V_bp 0
+#define TERN_REGS__PERF_BYTES_WRITTEN_LO__V_bw 32
 
-// regfile - tern_regs::perf_pair_t_desc_4c654c12
-typedef struct __attribute__ ((__packed__)) {
-    uint32_t LO;
-    uint32_t HI;
-} tern_regs__perf_pair_t_desc_4c654c12_t;
+// reg - tern_regs::PERF_BYTES_WRITTEN_HI
+#define TERN_REGS__PERF_BYTES_WRITTEN_HI__V_bm 0xffffffff
+#define TERN_REGS__PERF_BYTES_WRITTEN_HI__V_bp 0
+#define TERN_REGS__PERF_BYTES_WRITTEN_HI__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_5e3a964c::LO
-#define TERN_REGS__PERF_PAIR_T_DESC_5E3A964C__LO__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_5E3A964C__LO__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_5E3A964C__LO__V_bw 32
+// reg - tern_regs::PERF_WEIGHT_BYTES_LO
+#define TERN_REGS__PERF_WEIGHT_BYTES_LO__V_bm 0xffffffff
+#define TERN_REGS__PERF_WEIGHT_BYTES_LO__V_bp 0
+#define TERN_REGS__PERF_WEIGHT_BYTES_LO__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_5e3a964c::HI
-#define TERN_REGS__PERF_PAIR_T_DESC_5E3A964C__HI__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_5E3A964C__HI__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_5E3A964C__HI__V_bw 32
+// reg - tern_regs::PERF_WEIGHT_BYTES_HI
+#define TERN_REGS__PERF_WEIGHT_BYTES_HI__V_bm 0xffffffff
+#define TERN_REGS__PERF_WEIGHT_BYTES_HI__V_bp 0
+#define TERN_REGS__PERF_WEIGHT_BYTES_HI__V_bw 32
 
-// regfile - tern_regs::perf_pair_t_desc_5e3a964c
-typedef struct __attribute__ ((__packed__)) {
-    uint32_t LO;
-    uint32_t HI;
-} tern_regs__perf_pair_t_desc_5e3a964c_t;
+// reg - tern_regs::PERF_ADDS_LO
+#define TERN_REGS__PERF_ADDS_LO__V_bm 0xffffffff
+#define TERN_REGS__PERF_ADDS_LO__V_bp 0
+#define TERN_REGS__PERF_ADDS_LO__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_569781d1::LO
-#define TERN_REGS__PERF_PAIR_T_DESC_569781D1__LO__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_569781D1__LO__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_569781D1__LO__V_bw 32
+// reg - tern_regs::PERF_ADDS_HI
+#define TERN_REGS__PERF_ADDS_HI__V_bm 0xffffffff
+#define TERN_REGS__PERF_ADDS_HI__V_bp 0
+#define TERN_REGS__PERF_ADDS_HI__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_569781d1::HI
-#define TERN_REGS__PERF_PAIR_T_DESC_569781D1__HI__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_569781D1__HI__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_569781D1__HI__V_bw 32
+// reg - tern_regs::PERF_ZERO_TRITS_LO
+#define TERN_REGS__PERF_ZERO_TRITS_LO__V_bm 0xffffffff
+#define TERN_REGS__PERF_ZERO_TRITS_LO__V_bp 0
+#define TERN_REGS__PERF_ZERO_TRITS_LO__V_bw 32
 
-// regfile - tern_regs::perf_pair_t_desc_569781d1
-typedef struct __attribute__ ((__packed__)) {
-    uint32_t LO;
-    uint32_t HI;
-} tern_regs__perf_pair_t_desc_569781d1_t;
+// reg - tern_regs::PERF_ZERO_TRITS_HI
+#define TERN_REGS__PERF_ZERO_TRITS_HI__V_bm 0xffffffff
+#define TERN_REGS__PERF_ZERO_TRITS_HI__V_bp 0
+#define TERN_REGS__PERF_ZERO_TRITS_HI__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_d89d925a::LO
-#define TERN_REGS__PERF_PAIR_T_DESC_D89D925A__LO__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_D89D925A__LO__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_D89D925A__LO__V_bw 32
+// reg - tern_regs::PERF_COMMANDS_LO
+#define TERN_REGS__PERF_COMMANDS_LO__V_bm 0xffffffff
+#define TERN_REGS__PERF_COMMANDS_LO__V_bp 0
+#define TERN_REGS__PERF_COMMANDS_LO__V_bw 32
 
-// reg - tern_regs::perf_pair_t_desc_d89d925a::HI
-#define TERN_REGS__PERF_PAIR_T_DESC_D89D925A__HI__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_D89D925A__HI__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_D89D925A__HI__V_bw 32
-
-// regfile - tern_regs::perf_pair_t_desc_d89d925a
-typedef struct __attribute__ ((__packed__)) {
-    uint32_t LO;
-    uint32_t HI;
-} tern_regs__perf_pair_t_desc_d89d925a_t;
-
-// reg - tern_regs::perf_pair_t_desc_26b2fb9b::LO
-#define TERN_REGS__PERF_PAIR_T_DESC_26B2FB9B__LO__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_26B2FB9B__LO__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_26B2FB9B__LO__V_bw 32
-
-// reg - tern_regs::perf_pair_t_desc_26b2fb9b::HI
-#define TERN_REGS__PERF_PAIR_T_DESC_26B2FB9B__HI__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_26B2FB9B__HI__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_26B2FB9B__HI__V_bw 32
-
-// regfile - tern_regs::perf_pair_t_desc_26b2fb9b
-typedef struct __attribute__ ((__packed__)) {
-    uint32_t LO;
-    uint32_t HI;
-} tern_regs__perf_pair_t_desc_26b2fb9b_t;
-
-// reg - tern_regs::perf_pair_t_desc_b47a4f90::LO
-#define TERN_REGS__PERF_PAIR_T_DESC_B47A4F90__LO__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_B47A4F90__LO__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_B47A4F90__LO__V_bw 32
-
-// reg - tern_regs::perf_pair_t_desc_b47a4f90::HI
-#define TERN_REGS__PERF_PAIR_T_DESC_B47A4F90__HI__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_B47A4F90__HI__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_B47A4F90__HI__V_bw 32
-
-// regfile - tern_regs::perf_pair_t_desc_b47a4f90
-typedef struct __attribute__ ((__packed__)) {
-    uint32_t LO;
-    uint32_t HI;
-} tern_regs__perf_pair_t_desc_b47a4f90_t;
-
-// reg - tern_regs::perf_pair_t_desc_eaea1626::LO
-#define TERN_REGS__PERF_PAIR_T_DESC_EAEA1626__LO__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_EAEA1626__LO__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_EAEA1626__LO__V_bw 32
-
-// reg - tern_regs::perf_pair_t_desc_eaea1626::HI
-#define TERN_REGS__PERF_PAIR_T_DESC_EAEA1626__HI__V_bm 0xffffffff
-#define TERN_REGS__PERF_PAIR_T_DESC_EAEA1626__HI__V_bp 0
-#define TERN_REGS__PERF_PAIR_T_DESC_EAEA1626__HI__V_bw 32
-
-// regfile - tern_regs::perf_pair_t_desc_eaea1626
-typedef struct __attribute__ ((__packed__)) {
-    uint32_t LO;
-    uint32_t HI;
-} tern_regs__perf_pair_t_desc_eaea1626_t;
+// reg - tern_regs::PERF_COMMANDS_HI
+#define TERN_REGS__PERF_COMMANDS_HI__V_bm 0xffffffff
+#define TERN_REGS__PERF_COMMANDS_HI__V_bp 0
+#define TERN_REGS__PERF_COMMANDS_HI__V_bw 32
 
 // addrmap - tern_regs
 typedef struct __attribute__ ((__packed__)) {
@@ -365,16 +305,26 @@ typedef struct __attribute__ ((__packed__)) {
     uint32_t ERR_CODE;
     uint32_t ERR_CMD_INDEX;
     uint8_t RESERVED_78_ff[0x88];
-    tern_regs__perf_pair_t_desc_153ee0ca_t PERF_BUSY_CYCLES;
-    tern_regs__perf_pair_t_desc_f7d5f8a4_t PERF_STALL_WEIGHTS;
-    tern_regs__perf_pair_t_desc_03750dab_t PERF_STALL_ACTS;
-    tern_regs__perf_pair_t_desc_4c654c12_t PERF_STALL_RESULTS;
-    tern_regs__perf_pair_t_desc_5e3a964c_t PERF_BYTES_READ;
-    tern_regs__perf_pair_t_desc_569781d1_t PERF_BYTES_WRITTEN;
-    tern_regs__perf_pair_t_desc_d89d925a_t PERF_WEIGHT_BYTES;
-    tern_regs__perf_pair_t_desc_26b2fb9b_t PERF_ADDS;
-    tern_regs__perf_pair_t_desc_b47a4f90_t PERF_ZERO_TRITS;
-    tern_regs__perf_pair_t_desc_eaea1626_t PERF_COMMANDS;
+    uint32_t PERF_BUSY_CYCLES_LO;
+    uint32_t PERF_BUSY_CYCLES_HI;
+    uint32_t PERF_STALL_WEIGHTS_LO;
+    uint32_t PERF_STALL_WEIGHTS_HI;
+    uint32_t PERF_STALL_ACTS_LO;
+    uint32_t PERF_STALL_ACTS_HI;
+    uint32_t PERF_STALL_RESULTS_LO;
+    uint32_t PERF_STALL_RESULTS_HI;
+    uint32_t PERF_BYTES_READ_LO;
+    uint32_t PERF_BYTES_READ_HI;
+    uint32_t PERF_BYTES_WRITTEN_LO;
+    uint32_t PERF_BYTES_WRITTEN_HI;
+    uint32_t PERF_WEIGHT_BYTES_LO;
+    uint32_t PERF_WEIGHT_BYTES_HI;
+    uint32_t PERF_ADDS_LO;
+    uint32_t PERF_ADDS_HI;
+    uint32_t PERF_ZERO_TRITS_LO;
+    uint32_t PERF_ZERO_TRITS_HI;
+    uint32_t PERF_COMMANDS_LO;
+    uint32_t PERF_COMMANDS_HI;
 } tern_regs_t;
 
 

@@ -7,7 +7,12 @@ CMODEL_HDR := $(wildcard cmodel/*.h)
 # after a run-time CPU check.
 ISA_FLAGS_avx2 := -mavx2 -mfma -mbmi2
 ISA_FLAGS_avx512 := -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx512vbmi -mbmi2
+# x86 only: on other hosts these files compile to nothing without flags.
+ifneq ($(filter x86_64 i686 amd64,$(shell uname -m)),)
 isa_flags = $(foreach i,avx2 avx512,$(if $(findstring _$(i).c,$(1)),$(ISA_FLAGS_$(i))))
+else
+isa_flags =
+endif
 
 define cmodel_lib # $(1)=variant dir, $(2)=extra flags
 $(BUILD)/$(1)/cmodel/%.o: cmodel/%.c $(CMODEL_HDR)
@@ -25,10 +30,13 @@ LIBTERN_SAN := $(BUILD)/san/libtern.a
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_HDR := $(wildcard tests/unit/*.h) tests/tt.h
+# Fixture directory compiled in (absolute, so the runner works from any cwd);
+# the TERN_FIXTURES environment variable overrides it at run time.
+UNIT_DEFS := -DTERN_FIXTURES='"$(CURDIR)/tests/fixtures"'
 $(BUILD)/rel/unit_tests: $(UNIT_SRC) $(UNIT_HDR) $(LIBTERN)
-	$(CC) $(CFLAGS_TERN) -Icmodel $(UNIT_SRC) $(LIBTERN) -lm -lpthread -o $@
+	$(CC) $(CFLAGS_TERN) $(UNIT_DEFS) -Icmodel $(UNIT_SRC) $(LIBTERN) -lm -lpthread -o $@
 $(BUILD)/san/unit_tests: $(UNIT_SRC) $(UNIT_HDR) $(LIBTERN_SAN)
-	$(CC) $(CFLAGS_TERN) $(SAN_FLAGS) -Icmodel $(UNIT_SRC) $(LIBTERN_SAN) -lm -lpthread -o $@
+	$(CC) $(CFLAGS_TERN) $(SAN_FLAGS) $(UNIT_DEFS) -Icmodel $(UNIT_SRC) $(LIBTERN_SAN) -lm -lpthread -o $@
 
 .PHONY: lib test-cmodel test-cmodel-san
 lib: $(LIBTERN) ## build the golden-model library build/rel/libtern.a

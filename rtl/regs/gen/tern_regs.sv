@@ -246,46 +246,26 @@ module tern_regs (
         logic WIN_SIZE_HI;
         logic ERR_CODE;
         logic ERR_CMD_INDEX;
-        struct packed {
-            logic LO;
-            logic HI;
-        } PERF_BUSY_CYCLES;
-        struct packed {
-            logic LO;
-            logic HI;
-        } PERF_STALL_WEIGHTS;
-        struct packed {
-            logic LO;
-            logic HI;
-        } PERF_STALL_ACTS;
-        struct packed {
-            logic LO;
-            logic HI;
-        } PERF_STALL_RESULTS;
-        struct packed {
-            logic LO;
-            logic HI;
-        } PERF_BYTES_READ;
-        struct packed {
-            logic LO;
-            logic HI;
-        } PERF_BYTES_WRITTEN;
-        struct packed {
-            logic LO;
-            logic HI;
-        } PERF_WEIGHT_BYTES;
-        struct packed {
-            logic LO;
-            logic HI;
-        } PERF_ADDS;
-        struct packed {
-            logic LO;
-            logic HI;
-        } PERF_ZERO_TRITS;
-        struct packed {
-            logic LO;
-            logic HI;
-        } PERF_COMMANDS;
+        logic PERF_BUSY_CYCLES_LO;
+        logic PERF_BUSY_CYCLES_HI;
+        logic PERF_STALL_WEIGHTS_LO;
+        logic PERF_STALL_WEIGHTS_HI;
+        logic PERF_STALL_ACTS_LO;
+        logic PERF_STALL_ACTS_HI;
+        logic PERF_STALL_RESULTS_LO;
+        logic PERF_STALL_RESULTS_HI;
+        logic PERF_BYTES_READ_LO;
+        logic PERF_BYTES_READ_HI;
+        logic PERF_BYTES_WRITTEN_LO;
+        logic PERF_BYTES_WRITTEN_HI;
+        logic PERF_WEIGHT_BYTES_LO;
+        logic PERF_WEIGHT_BYTES_HI;
+        logic PERF_ADDS_LO;
+        logic PERF_ADDS_HI;
+        logic PERF_ZERO_TRITS_LO;
+        logic PERF_ZERO_TRITS_HI;
+        logic PERF_COMMANDS_LO;
+        logic PERF_COMMANDS_HI;
     } decoded_reg_strb_t;
     decoded_reg_strb_t decoded_reg_strb;
     logic decoded_err;
@@ -321,26 +301,26 @@ module tern_regs (
         decoded_reg_strb.WIN_SIZE_HI = cpuif_req_masked & (cpuif_addr == 9'h6c);
         decoded_reg_strb.ERR_CODE = cpuif_req_masked & (cpuif_addr == 9'h70) & !cpuif_req_is_wr;
         decoded_reg_strb.ERR_CMD_INDEX = cpuif_req_masked & (cpuif_addr == 9'h74) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_BUSY_CYCLES.LO = cpuif_req_masked & (cpuif_addr == 9'h100) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_BUSY_CYCLES.HI = cpuif_req_masked & (cpuif_addr == 9'h104) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_STALL_WEIGHTS.LO = cpuif_req_masked & (cpuif_addr == 9'h108) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_STALL_WEIGHTS.HI = cpuif_req_masked & (cpuif_addr == 9'h10c) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_STALL_ACTS.LO = cpuif_req_masked & (cpuif_addr == 9'h110) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_STALL_ACTS.HI = cpuif_req_masked & (cpuif_addr == 9'h114) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_STALL_RESULTS.LO = cpuif_req_masked & (cpuif_addr == 9'h118) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_STALL_RESULTS.HI = cpuif_req_masked & (cpuif_addr == 9'h11c) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_BYTES_READ.LO = cpuif_req_masked & (cpuif_addr == 9'h120) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_BYTES_READ.HI = cpuif_req_masked & (cpuif_addr == 9'h124) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_BYTES_WRITTEN.LO = cpuif_req_masked & (cpuif_addr == 9'h128) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_BYTES_WRITTEN.HI = cpuif_req_masked & (cpuif_addr == 9'h12c) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_WEIGHT_BYTES.LO = cpuif_req_masked & (cpuif_addr == 9'h130) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_WEIGHT_BYTES.HI = cpuif_req_masked & (cpuif_addr == 9'h134) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_ADDS.LO = cpuif_req_masked & (cpuif_addr == 9'h138) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_ADDS.HI = cpuif_req_masked & (cpuif_addr == 9'h13c) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_ZERO_TRITS.LO = cpuif_req_masked & (cpuif_addr == 9'h140) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_ZERO_TRITS.HI = cpuif_req_masked & (cpuif_addr == 9'h144) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_COMMANDS.LO = cpuif_req_masked & (cpuif_addr == 9'h148) & !cpuif_req_is_wr;
-        decoded_reg_strb.PERF_COMMANDS.HI = cpuif_req_masked & (cpuif_addr == 9'h14c) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_BUSY_CYCLES_LO = cpuif_req_masked & (cpuif_addr == 9'h100) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_BUSY_CYCLES_HI = cpuif_req_masked & (cpuif_addr == 9'h104) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_STALL_WEIGHTS_LO = cpuif_req_masked & (cpuif_addr == 9'h108) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_STALL_WEIGHTS_HI = cpuif_req_masked & (cpuif_addr == 9'h10c) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_STALL_ACTS_LO = cpuif_req_masked & (cpuif_addr == 9'h110) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_STALL_ACTS_HI = cpuif_req_masked & (cpuif_addr == 9'h114) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_STALL_RESULTS_LO = cpuif_req_masked & (cpuif_addr == 9'h118) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_STALL_RESULTS_HI = cpuif_req_masked & (cpuif_addr == 9'h11c) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_BYTES_READ_LO = cpuif_req_masked & (cpuif_addr == 9'h120) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_BYTES_READ_HI = cpuif_req_masked & (cpuif_addr == 9'h124) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_BYTES_WRITTEN_LO = cpuif_req_masked & (cpuif_addr == 9'h128) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_BYTES_WRITTEN_HI = cpuif_req_masked & (cpuif_addr == 9'h12c) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_WEIGHT_BYTES_LO = cpuif_req_masked & (cpuif_addr == 9'h130) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_WEIGHT_BYTES_HI = cpuif_req_masked & (cpuif_addr == 9'h134) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_ADDS_LO = cpuif_req_masked & (cpuif_addr == 9'h138) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_ADDS_HI = cpuif_req_masked & (cpuif_addr == 9'h13c) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_ZERO_TRITS_LO = cpuif_req_masked & (cpuif_addr == 9'h140) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_ZERO_TRITS_HI = cpuif_req_masked & (cpuif_addr == 9'h144) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_COMMANDS_LO = cpuif_req_masked & (cpuif_addr == 9'h148) & !cpuif_req_is_wr;
+        decoded_reg_strb.PERF_COMMANDS_HI = cpuif_req_masked & (cpuif_addr == 9'h14c) & !cpuif_req_is_wr;
         decoded_err = '0;
     end
 
@@ -708,14 +688,11 @@ module tern_regs (
         automatic logic load_next_c;
         next_c = field_storage.IRQ_STATUS.DONE.value;
         load_next_c = '0;
-        if(decoded_reg_strb.IRQ_STATUS && decoded_req_is_wr) begin // SW write 1 clear
-            next_c = field_storage.IRQ_STATUS.DONE.value & ~(decoded_wr_data[0:0] & decoded_wr_biten[0:0]);
-            load_next_c = '1;
-        end else if(hwif_in.IRQ_STATUS.DONE.hwset) begin // HW Set
+        if(hwif_in.IRQ_STATUS.DONE.hwset) begin // HW Set
             next_c = '1;
             load_next_c = '1;
-        end else begin // HW Write
-            next_c = hwif_in.IRQ_STATUS.DONE.next;
+        end else if(decoded_reg_strb.IRQ_STATUS && decoded_req_is_wr) begin // SW write 1 clear
+            next_c = field_storage.IRQ_STATUS.DONE.value & ~(decoded_wr_data[0:0] & decoded_wr_biten[0:0]);
             load_next_c = '1;
         end
         field_combo.IRQ_STATUS.DONE.next = next_c;
@@ -730,20 +707,18 @@ module tern_regs (
             end
         end
     end
+    assign hwif_out.IRQ_STATUS.DONE.value = field_storage.IRQ_STATUS.DONE.value;
     // Field: tern_regs.IRQ_STATUS.ERROR
     always_comb begin
         automatic logic [0:0] next_c;
         automatic logic load_next_c;
         next_c = field_storage.IRQ_STATUS.ERROR.value;
         load_next_c = '0;
-        if(decoded_reg_strb.IRQ_STATUS && decoded_req_is_wr) begin // SW write 1 clear
-            next_c = field_storage.IRQ_STATUS.ERROR.value & ~(decoded_wr_data[1:1] & decoded_wr_biten[1:1]);
-            load_next_c = '1;
-        end else if(hwif_in.IRQ_STATUS.ERROR.hwset) begin // HW Set
+        if(hwif_in.IRQ_STATUS.ERROR.hwset) begin // HW Set
             next_c = '1;
             load_next_c = '1;
-        end else begin // HW Write
-            next_c = hwif_in.IRQ_STATUS.ERROR.next;
+        end else if(decoded_reg_strb.IRQ_STATUS && decoded_req_is_wr) begin // SW write 1 clear
+            next_c = field_storage.IRQ_STATUS.ERROR.value & ~(decoded_wr_data[1:1] & decoded_wr_biten[1:1]);
             load_next_c = '1;
         end
         field_combo.IRQ_STATUS.ERROR.next = next_c;
@@ -758,20 +733,18 @@ module tern_regs (
             end
         end
     end
+    assign hwif_out.IRQ_STATUS.ERROR.value = field_storage.IRQ_STATUS.ERROR.value;
     // Field: tern_regs.IRQ_STATUS.FENCE
     always_comb begin
         automatic logic [0:0] next_c;
         automatic logic load_next_c;
         next_c = field_storage.IRQ_STATUS.FENCE.value;
         load_next_c = '0;
-        if(decoded_reg_strb.IRQ_STATUS && decoded_req_is_wr) begin // SW write 1 clear
-            next_c = field_storage.IRQ_STATUS.FENCE.value & ~(decoded_wr_data[2:2] & decoded_wr_biten[2:2]);
-            load_next_c = '1;
-        end else if(hwif_in.IRQ_STATUS.FENCE.hwset) begin // HW Set
+        if(hwif_in.IRQ_STATUS.FENCE.hwset) begin // HW Set
             next_c = '1;
             load_next_c = '1;
-        end else begin // HW Write
-            next_c = hwif_in.IRQ_STATUS.FENCE.next;
+        end else if(decoded_reg_strb.IRQ_STATUS && decoded_req_is_wr) begin // SW write 1 clear
+            next_c = field_storage.IRQ_STATUS.FENCE.value & ~(decoded_wr_data[2:2] & decoded_wr_biten[2:2]);
             load_next_c = '1;
         end
         field_combo.IRQ_STATUS.FENCE.next = next_c;
@@ -786,6 +759,7 @@ module tern_regs (
             end
         end
     end
+    assign hwif_out.IRQ_STATUS.FENCE.value = field_storage.IRQ_STATUS.FENCE.value;
     // Field: tern_regs.RING_BASE_LO.ADDR
     always_comb begin
         automatic logic [31:0] next_c;
@@ -1069,64 +1043,64 @@ module tern_regs (
             readback_data_var[31:0] = hwif_in.ERR_CMD_INDEX.INDEX.next;
         end
         if(rd_mux_addr == 9'h100) begin
-            readback_data_var[31:0] = hwif_in.PERF_BUSY_CYCLES.LO.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_BUSY_CYCLES_LO.V.next;
         end
         if(rd_mux_addr == 9'h104) begin
-            readback_data_var[31:0] = hwif_in.PERF_BUSY_CYCLES.HI.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_BUSY_CYCLES_HI.V.next;
         end
         if(rd_mux_addr == 9'h108) begin
-            readback_data_var[31:0] = hwif_in.PERF_STALL_WEIGHTS.LO.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_STALL_WEIGHTS_LO.V.next;
         end
         if(rd_mux_addr == 9'h10c) begin
-            readback_data_var[31:0] = hwif_in.PERF_STALL_WEIGHTS.HI.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_STALL_WEIGHTS_HI.V.next;
         end
         if(rd_mux_addr == 9'h110) begin
-            readback_data_var[31:0] = hwif_in.PERF_STALL_ACTS.LO.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_STALL_ACTS_LO.V.next;
         end
         if(rd_mux_addr == 9'h114) begin
-            readback_data_var[31:0] = hwif_in.PERF_STALL_ACTS.HI.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_STALL_ACTS_HI.V.next;
         end
         if(rd_mux_addr == 9'h118) begin
-            readback_data_var[31:0] = hwif_in.PERF_STALL_RESULTS.LO.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_STALL_RESULTS_LO.V.next;
         end
         if(rd_mux_addr == 9'h11c) begin
-            readback_data_var[31:0] = hwif_in.PERF_STALL_RESULTS.HI.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_STALL_RESULTS_HI.V.next;
         end
         if(rd_mux_addr == 9'h120) begin
-            readback_data_var[31:0] = hwif_in.PERF_BYTES_READ.LO.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_BYTES_READ_LO.V.next;
         end
         if(rd_mux_addr == 9'h124) begin
-            readback_data_var[31:0] = hwif_in.PERF_BYTES_READ.HI.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_BYTES_READ_HI.V.next;
         end
         if(rd_mux_addr == 9'h128) begin
-            readback_data_var[31:0] = hwif_in.PERF_BYTES_WRITTEN.LO.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_BYTES_WRITTEN_LO.V.next;
         end
         if(rd_mux_addr == 9'h12c) begin
-            readback_data_var[31:0] = hwif_in.PERF_BYTES_WRITTEN.HI.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_BYTES_WRITTEN_HI.V.next;
         end
         if(rd_mux_addr == 9'h130) begin
-            readback_data_var[31:0] = hwif_in.PERF_WEIGHT_BYTES.LO.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_WEIGHT_BYTES_LO.V.next;
         end
         if(rd_mux_addr == 9'h134) begin
-            readback_data_var[31:0] = hwif_in.PERF_WEIGHT_BYTES.HI.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_WEIGHT_BYTES_HI.V.next;
         end
         if(rd_mux_addr == 9'h138) begin
-            readback_data_var[31:0] = hwif_in.PERF_ADDS.LO.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_ADDS_LO.V.next;
         end
         if(rd_mux_addr == 9'h13c) begin
-            readback_data_var[31:0] = hwif_in.PERF_ADDS.HI.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_ADDS_HI.V.next;
         end
         if(rd_mux_addr == 9'h140) begin
-            readback_data_var[31:0] = hwif_in.PERF_ZERO_TRITS.LO.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_ZERO_TRITS_LO.V.next;
         end
         if(rd_mux_addr == 9'h144) begin
-            readback_data_var[31:0] = hwif_in.PERF_ZERO_TRITS.HI.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_ZERO_TRITS_HI.V.next;
         end
         if(rd_mux_addr == 9'h148) begin
-            readback_data_var[31:0] = hwif_in.PERF_COMMANDS.LO.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_COMMANDS_LO.V.next;
         end
         if(rd_mux_addr == 9'h14c) begin
-            readback_data_var[31:0] = hwif_in.PERF_COMMANDS.HI.V.next;
+            readback_data_var[31:0] = hwif_in.PERF_COMMANDS_HI.V.next;
         end
         readback_data = readback_data_var;
         readback_done = decoded_req & ~decoded_req_is_wr;

@@ -70,17 +70,14 @@ package tern_regs_pkg;
     } tern_regs__STATUS__in_t;
 
     typedef struct packed {
-        logic next;
         logic hwset;
     } tern_regs__IRQ_STATUS__DONE__in_t;
 
     typedef struct packed {
-        logic next;
         logic hwset;
     } tern_regs__IRQ_STATUS__ERROR__in_t;
 
     typedef struct packed {
-        logic next;
         logic hwset;
     } tern_regs__IRQ_STATUS__FENCE__in_t;
 
@@ -124,213 +121,163 @@ package tern_regs_pkg;
 
     typedef struct packed {
         logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_153ee0ca__LO__V__in_t;
+    } tern_regs__PERF_BUSY_CYCLES_LO__V__in_t;
 
     typedef struct packed {
-        tern_regs__perf_pair_t_desc_153ee0ca__LO__V__in_t V;
-    } tern_regs__perf_pair_t_desc_153ee0ca__LO__in_t;
-
-    typedef struct packed {
-        logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_153ee0ca__HI__V__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_153ee0ca__HI__V__in_t V;
-    } tern_regs__perf_pair_t_desc_153ee0ca__HI__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_153ee0ca__LO__in_t LO;
-        tern_regs__perf_pair_t_desc_153ee0ca__HI__in_t HI;
-    } tern_regs__perf_pair_t_desc_153ee0ca__in_t;
+        tern_regs__PERF_BUSY_CYCLES_LO__V__in_t V;
+    } tern_regs__PERF_BUSY_CYCLES_LO__in_t;
 
     typedef struct packed {
         logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_f7d5f8a4__LO__V__in_t;
+    } tern_regs__PERF_BUSY_CYCLES_HI__V__in_t;
 
     typedef struct packed {
-        tern_regs__perf_pair_t_desc_f7d5f8a4__LO__V__in_t V;
-    } tern_regs__perf_pair_t_desc_f7d5f8a4__LO__in_t;
-
-    typedef struct packed {
-        logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_f7d5f8a4__HI__V__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_f7d5f8a4__HI__V__in_t V;
-    } tern_regs__perf_pair_t_desc_f7d5f8a4__HI__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_f7d5f8a4__LO__in_t LO;
-        tern_regs__perf_pair_t_desc_f7d5f8a4__HI__in_t HI;
-    } tern_regs__perf_pair_t_desc_f7d5f8a4__in_t;
+        tern_regs__PERF_BUSY_CYCLES_HI__V__in_t V;
+    } tern_regs__PERF_BUSY_CYCLES_HI__in_t;
 
     typedef struct packed {
         logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_03750dab__LO__V__in_t;
+    } tern_regs__PERF_STALL_WEIGHTS_LO__V__in_t;
 
     typedef struct packed {
-        tern_regs__perf_pair_t_desc_03750dab__LO__V__in_t V;
-    } tern_regs__perf_pair_t_desc_03750dab__LO__in_t;
-
-    typedef struct packed {
-        logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_03750dab__HI__V__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_03750dab__HI__V__in_t V;
-    } tern_regs__perf_pair_t_desc_03750dab__HI__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_03750dab__LO__in_t LO;
-        tern_regs__perf_pair_t_desc_03750dab__HI__in_t HI;
-    } tern_regs__perf_pair_t_desc_03750dab__in_t;
+        tern_regs__PERF_STALL_WEIGHTS_LO__V__in_t V;
+    } tern_regs__PERF_STALL_WEIGHTS_LO__in_t;
 
     typedef struct packed {
         logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_4c654c12__LO__V__in_t;
+    } tern_regs__PERF_STALL_WEIGHTS_HI__V__in_t;
 
     typedef struct packed {
-        tern_regs__perf_pair_t_desc_4c654c12__LO__V__in_t V;
-    } tern_regs__perf_pair_t_desc_4c654c12__LO__in_t;
-
-    typedef struct packed {
-        logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_4c654c12__HI__V__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_4c654c12__HI__V__in_t V;
-    } tern_regs__perf_pair_t_desc_4c654c12__HI__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_4c654c12__LO__in_t LO;
-        tern_regs__perf_pair_t_desc_4c654c12__HI__in_t HI;
-    } tern_regs__perf_pair_t_desc_4c654c12__in_t;
+        tern_regs__PERF_STALL_WEIGHTS_HI__V__in_t V;
+    } tern_regs__PERF_STALL_WEIGHTS_HI__in_t;
 
     typedef struct packed {
         logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_5e3a964c__LO__V__in_t;
+    } tern_regs__PERF_STALL_ACTS_LO__V__in_t;
 
     typedef struct packed {
-        tern_regs__perf_pair_t_desc_5e3a964c__LO__V__in_t V;
-    } tern_regs__perf_pair_t_desc_5e3a964c__LO__in_t;
-
-    typedef struct packed {
-        logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_5e3a964c__HI__V__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_5e3a964c__HI__V__in_t V;
-    } tern_regs__perf_pair_t_desc_5e3a964c__HI__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_5e3a964c__LO__in_t LO;
-        tern_regs__perf_pair_t_desc_5e3a964c__HI__in_t HI;
-    } tern_regs__perf_pair_t_desc_5e3a964c__in_t;
+        tern_regs__PERF_STALL_ACTS_LO__V__in_t V;
+    } tern_regs__PERF_STALL_ACTS_LO__in_t;
 
     typedef struct packed {
         logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_569781d1__LO__V__in_t;
+    } tern_regs__PERF_STALL_ACTS_HI__V__in_t;
 
     typedef struct packed {
-        tern_regs__perf_pair_t_desc_569781d1__LO__V__in_t V;
-    } tern_regs__perf_pair_t_desc_569781d1__LO__in_t;
-
-    typedef struct packed {
-        logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_569781d1__HI__V__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_569781d1__HI__V__in_t V;
-    } tern_regs__perf_pair_t_desc_569781d1__HI__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_569781d1__LO__in_t LO;
-        tern_regs__perf_pair_t_desc_569781d1__HI__in_t HI;
-    } tern_regs__perf_pair_t_desc_569781d1__in_t;
+        tern_regs__PERF_STALL_ACTS_HI__V__in_t V;
+    } tern_regs__PERF_STALL_ACTS_HI__in_t;
 
     typedef struct packed {
         logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_d89d925a__LO__V__in_t;
+    } tern_regs__PERF_STALL_RESULTS_LO__V__in_t;
 
     typedef struct packed {
-        tern_regs__perf_pair_t_desc_d89d925a__LO__V__in_t V;
-    } tern_regs__perf_pair_t_desc_d89d925a__LO__in_t;
-
-    typedef struct packed {
-        logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_d89d925a__HI__V__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_d89d925a__HI__V__in_t V;
-    } tern_regs__perf_pair_t_desc_d89d925a__HI__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_d89d925a__LO__in_t LO;
-        tern_regs__perf_pair_t_desc_d89d925a__HI__in_t HI;
-    } tern_regs__perf_pair_t_desc_d89d925a__in_t;
+        tern_regs__PERF_STALL_RESULTS_LO__V__in_t V;
+    } tern_regs__PERF_STALL_RESULTS_LO__in_t;
 
     typedef struct packed {
         logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_26b2fb9b__LO__V__in_t;
+    } tern_regs__PERF_STALL_RESULTS_HI__V__in_t;
 
     typedef struct packed {
-        tern_regs__perf_pair_t_desc_26b2fb9b__LO__V__in_t V;
-    } tern_regs__perf_pair_t_desc_26b2fb9b__LO__in_t;
-
-    typedef struct packed {
-        logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_26b2fb9b__HI__V__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_26b2fb9b__HI__V__in_t V;
-    } tern_regs__perf_pair_t_desc_26b2fb9b__HI__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_26b2fb9b__LO__in_t LO;
-        tern_regs__perf_pair_t_desc_26b2fb9b__HI__in_t HI;
-    } tern_regs__perf_pair_t_desc_26b2fb9b__in_t;
+        tern_regs__PERF_STALL_RESULTS_HI__V__in_t V;
+    } tern_regs__PERF_STALL_RESULTS_HI__in_t;
 
     typedef struct packed {
         logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_b47a4f90__LO__V__in_t;
+    } tern_regs__PERF_BYTES_READ_LO__V__in_t;
 
     typedef struct packed {
-        tern_regs__perf_pair_t_desc_b47a4f90__LO__V__in_t V;
-    } tern_regs__perf_pair_t_desc_b47a4f90__LO__in_t;
-
-    typedef struct packed {
-        logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_b47a4f90__HI__V__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_b47a4f90__HI__V__in_t V;
-    } tern_regs__perf_pair_t_desc_b47a4f90__HI__in_t;
-
-    typedef struct packed {
-        tern_regs__perf_pair_t_desc_b47a4f90__LO__in_t LO;
-        tern_regs__perf_pair_t_desc_b47a4f90__HI__in_t HI;
-    } tern_regs__perf_pair_t_desc_b47a4f90__in_t;
+        tern_regs__PERF_BYTES_READ_LO__V__in_t V;
+    } tern_regs__PERF_BYTES_READ_LO__in_t;
 
     typedef struct packed {
         logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_eaea1626__LO__V__in_t;
+    } tern_regs__PERF_BYTES_READ_HI__V__in_t;
 
     typedef struct packed {
-        tern_regs__perf_pair_t_desc_eaea1626__LO__V__in_t V;
-    } tern_regs__perf_pair_t_desc_eaea1626__LO__in_t;
+        tern_regs__PERF_BYTES_READ_HI__V__in_t V;
+    } tern_regs__PERF_BYTES_READ_HI__in_t;
 
     typedef struct packed {
         logic [31:0] next;
-    } tern_regs__perf_pair_t_desc_eaea1626__HI__V__in_t;
+    } tern_regs__PERF_BYTES_WRITTEN_LO__V__in_t;
 
     typedef struct packed {
-        tern_regs__perf_pair_t_desc_eaea1626__HI__V__in_t V;
-    } tern_regs__perf_pair_t_desc_eaea1626__HI__in_t;
+        tern_regs__PERF_BYTES_WRITTEN_LO__V__in_t V;
+    } tern_regs__PERF_BYTES_WRITTEN_LO__in_t;
 
     typedef struct packed {
-        tern_regs__perf_pair_t_desc_eaea1626__LO__in_t LO;
-        tern_regs__perf_pair_t_desc_eaea1626__HI__in_t HI;
-    } tern_regs__perf_pair_t_desc_eaea1626__in_t;
+        logic [31:0] next;
+    } tern_regs__PERF_BYTES_WRITTEN_HI__V__in_t;
+
+    typedef struct packed {
+        tern_regs__PERF_BYTES_WRITTEN_HI__V__in_t V;
+    } tern_regs__PERF_BYTES_WRITTEN_HI__in_t;
+
+    typedef struct packed {
+        logic [31:0] next;
+    } tern_regs__PERF_WEIGHT_BYTES_LO__V__in_t;
+
+    typedef struct packed {
+        tern_regs__PERF_WEIGHT_BYTES_LO__V__in_t V;
+    } tern_regs__PERF_WEIGHT_BYTES_LO__in_t;
+
+    typedef struct packed {
+        logic [31:0] next;
+    } tern_regs__PERF_WEIGHT_BYTES_HI__V__in_t;
+
+    typedef struct packed {
+        tern_regs__PERF_WEIGHT_BYTES_HI__V__in_t V;
+    } tern_regs__PERF_WEIGHT_BYTES_HI__in_t;
+
+    typedef struct packed {
+        logic [31:0] next;
+    } tern_regs__PERF_ADDS_LO__V__in_t;
+
+    typedef struct packed {
+        tern_regs__PERF_ADDS_LO__V__in_t V;
+    } tern_regs__PERF_ADDS_LO__in_t;
+
+    typedef struct packed {
+        logic [31:0] next;
+    } tern_regs__PERF_ADDS_HI__V__in_t;
+
+    typedef struct packed {
+        tern_regs__PERF_ADDS_HI__V__in_t V;
+    } tern_regs__PERF_ADDS_HI__in_t;
+
+    typedef struct packed {
+        logic [31:0] next;
+    } tern_regs__PERF_ZERO_TRITS_LO__V__in_t;
+
+    typedef struct packed {
+        tern_regs__PERF_ZERO_TRITS_LO__V__in_t V;
+    } tern_regs__PERF_ZERO_TRITS_LO__in_t;
+
+    typedef struct packed {
+        logic [31:0] next;
+    } tern_regs__PERF_ZERO_TRITS_HI__V__in_t;
+
+    typedef struct packed {
+        tern_regs__PERF_ZERO_TRITS_HI__V__in_t V;
+    } tern_regs__PERF_ZERO_TRITS_HI__in_t;
+
+    typedef struct packed {
+        logic [31:0] next;
+    } tern_regs__PERF_COMMANDS_LO__V__in_t;
+
+    typedef struct packed {
+        tern_regs__PERF_COMMANDS_LO__V__in_t V;
+    } tern_regs__PERF_COMMANDS_LO__in_t;
+
+    typedef struct packed {
+        logic [31:0] next;
+    } tern_regs__PERF_COMMANDS_HI__V__in_t;
+
+    typedef struct packed {
+        tern_regs__PERF_COMMANDS_HI__V__in_t V;
+    } tern_regs__PERF_COMMANDS_HI__in_t;
 
     typedef struct packed {
         tern_regs__HWCFG0__in_t HWCFG0;
@@ -342,16 +289,26 @@ package tern_regs_pkg;
         tern_regs__COMPLETED__in_t COMPLETED;
         tern_regs__ERR_CODE__in_t ERR_CODE;
         tern_regs__ERR_CMD_INDEX__in_t ERR_CMD_INDEX;
-        tern_regs__perf_pair_t_desc_153ee0ca__in_t PERF_BUSY_CYCLES;
-        tern_regs__perf_pair_t_desc_f7d5f8a4__in_t PERF_STALL_WEIGHTS;
-        tern_regs__perf_pair_t_desc_03750dab__in_t PERF_STALL_ACTS;
-        tern_regs__perf_pair_t_desc_4c654c12__in_t PERF_STALL_RESULTS;
-        tern_regs__perf_pair_t_desc_5e3a964c__in_t PERF_BYTES_READ;
-        tern_regs__perf_pair_t_desc_569781d1__in_t PERF_BYTES_WRITTEN;
-        tern_regs__perf_pair_t_desc_d89d925a__in_t PERF_WEIGHT_BYTES;
-        tern_regs__perf_pair_t_desc_26b2fb9b__in_t PERF_ADDS;
-        tern_regs__perf_pair_t_desc_b47a4f90__in_t PERF_ZERO_TRITS;
-        tern_regs__perf_pair_t_desc_eaea1626__in_t PERF_COMMANDS;
+        tern_regs__PERF_BUSY_CYCLES_LO__in_t PERF_BUSY_CYCLES_LO;
+        tern_regs__PERF_BUSY_CYCLES_HI__in_t PERF_BUSY_CYCLES_HI;
+        tern_regs__PERF_STALL_WEIGHTS_LO__in_t PERF_STALL_WEIGHTS_LO;
+        tern_regs__PERF_STALL_WEIGHTS_HI__in_t PERF_STALL_WEIGHTS_HI;
+        tern_regs__PERF_STALL_ACTS_LO__in_t PERF_STALL_ACTS_LO;
+        tern_regs__PERF_STALL_ACTS_HI__in_t PERF_STALL_ACTS_HI;
+        tern_regs__PERF_STALL_RESULTS_LO__in_t PERF_STALL_RESULTS_LO;
+        tern_regs__PERF_STALL_RESULTS_HI__in_t PERF_STALL_RESULTS_HI;
+        tern_regs__PERF_BYTES_READ_LO__in_t PERF_BYTES_READ_LO;
+        tern_regs__PERF_BYTES_READ_HI__in_t PERF_BYTES_READ_HI;
+        tern_regs__PERF_BYTES_WRITTEN_LO__in_t PERF_BYTES_WRITTEN_LO;
+        tern_regs__PERF_BYTES_WRITTEN_HI__in_t PERF_BYTES_WRITTEN_HI;
+        tern_regs__PERF_WEIGHT_BYTES_LO__in_t PERF_WEIGHT_BYTES_LO;
+        tern_regs__PERF_WEIGHT_BYTES_HI__in_t PERF_WEIGHT_BYTES_HI;
+        tern_regs__PERF_ADDS_LO__in_t PERF_ADDS_LO;
+        tern_regs__PERF_ADDS_HI__in_t PERF_ADDS_HI;
+        tern_regs__PERF_ZERO_TRITS_LO__in_t PERF_ZERO_TRITS_LO;
+        tern_regs__PERF_ZERO_TRITS_HI__in_t PERF_ZERO_TRITS_HI;
+        tern_regs__PERF_COMMANDS_LO__in_t PERF_COMMANDS_LO;
+        tern_regs__PERF_COMMANDS_HI__in_t PERF_COMMANDS_HI;
     } tern_regs__in_t;
 
     typedef struct packed {
@@ -394,6 +351,24 @@ package tern_regs_pkg;
         tern_regs__IRQ_ENABLE__ERROR__out_t ERROR;
         tern_regs__IRQ_ENABLE__FENCE__out_t FENCE;
     } tern_regs__IRQ_ENABLE__out_t;
+
+    typedef struct packed {
+        logic value;
+    } tern_regs__IRQ_STATUS__DONE__out_t;
+
+    typedef struct packed {
+        logic value;
+    } tern_regs__IRQ_STATUS__ERROR__out_t;
+
+    typedef struct packed {
+        logic value;
+    } tern_regs__IRQ_STATUS__FENCE__out_t;
+
+    typedef struct packed {
+        tern_regs__IRQ_STATUS__DONE__out_t DONE;
+        tern_regs__IRQ_STATUS__ERROR__out_t ERROR;
+        tern_regs__IRQ_STATUS__FENCE__out_t FENCE;
+    } tern_regs__IRQ_STATUS__out_t;
 
     typedef struct packed {
         logic [31:0] value;
@@ -462,6 +437,7 @@ package tern_regs_pkg;
     typedef struct packed {
         tern_regs__CTRL__out_t CTRL;
         tern_regs__IRQ_ENABLE__out_t IRQ_ENABLE;
+        tern_regs__IRQ_STATUS__out_t IRQ_STATUS;
         tern_regs__RING_BASE_LO__out_t RING_BASE_LO;
         tern_regs__RING_BASE_HI__out_t RING_BASE_HI;
         tern_regs__RING_SIZE__out_t RING_SIZE;
