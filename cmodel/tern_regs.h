@@ -53,6 +53,11 @@ extern "C" {
 #define TERN_REGS__HWCFG2__MAX_K_bp 0
 #define TERN_REGS__HWCFG2__MAX_K_bw 32
 
+// reg - tern_regs::HWCFG3
+#define TERN_REGS__HWCFG3__TILE_ROWS_bm 0xffffffff
+#define TERN_REGS__HWCFG3__TILE_ROWS_bp 0
+#define TERN_REGS__HWCFG3__TILE_ROWS_bw 32
+
 // reg - tern_regs::CTRL
 #define TERN_REGS__CTRL__ENABLE_bm 0x1
 #define TERN_REGS__CTRL__ENABLE_bp 0
@@ -285,7 +290,8 @@ typedef struct __attribute__ ((__packed__)) {
     uint32_t HWCFG0;
     uint32_t HWCFG1;
     uint32_t HWCFG2;
-    uint8_t RESERVED_14_1f[0xc];
+    uint32_t HWCFG3;
+    uint8_t RESERVED_18_1f[0x8];
     uint32_t CTRL;
     uint32_t STATUS;
     uint32_t IRQ_ENABLE;

@@ -95,6 +95,7 @@ int tern_sys_reg_read(const tern_sys *s, uint32_t off, uint32_t *v) {
          (TERN_CMD_MAX_CHAIN << 24);
     break;
   case TERN_REG(HWCFG2): *v = e->max_k; break;
+  case TERN_REG(HWCFG3): *v = tern_engine_tile_rows(e); break;
   case TERN_REG(CTRL): *v = s->ctrl_enable; break; /* pulse bits read 0 */
   case TERN_REG(STATUS):
     *v = ((uint32_t)s->stopped << 1) |
@@ -228,7 +229,15 @@ static int run_gemm(tern_sys *s, tern_sys_mem *m, const tern_cmd *c) {
   const tern_fmt fmt = (tern_fmt)c->fmt;
 
   /* Faults decide the outcome before any data moves: read faults first,
-   * then write faults, then invalid trits (docs/commands.md, "errors"). */
+   * then write faults, then invalid trits (docs/commands.md, "errors").
+   * The RTL only learns of a fault when the burst answers: by then it may
+   * have written part of the results and counted part of the traffic. So
+   * after an AXI error (and after a soft reset in the middle of a command)
+   * the failing command's result buffers and its BYTES_READ/WRITTEN,
+   * WEIGHT_BYTES, ADDS and ZERO_TRITS contributions are not compared
+   * (sim/top takes them from the RTL); every other byte and register is.
+   * If one command hits both a read and a write fault, the RTL reports the
+   * one the bus answers first; this model reports the read fault. */
   int rd_fault = 0, wr_fault = 0;
   for (uint32_t b = 0; b < c->batch; b++)
     rd_fault |= bus_fault(m, c->act_addr + (uint64_t)b * c->act_stride, round_up(c->k, bus), 0);

@@ -230,6 +230,7 @@ module tern_regs (
         logic HWCFG0;
         logic HWCFG1;
         logic HWCFG2;
+        logic HWCFG3;
         logic CTRL;
         logic STATUS;
         logic IRQ_ENABLE;
@@ -285,6 +286,7 @@ module tern_regs (
         decoded_reg_strb.HWCFG0 = cpuif_req_masked & (cpuif_addr == 9'h8) & !cpuif_req_is_wr;
         decoded_reg_strb.HWCFG1 = cpuif_req_masked & (cpuif_addr == 9'hc) & !cpuif_req_is_wr;
         decoded_reg_strb.HWCFG2 = cpuif_req_masked & (cpuif_addr == 9'h10) & !cpuif_req_is_wr;
+        decoded_reg_strb.HWCFG3 = cpuif_req_masked & (cpuif_addr == 9'h14) & !cpuif_req_is_wr;
         decoded_reg_strb.CTRL = cpuif_req_masked & (cpuif_addr == 9'h20);
         decoded_reg_strb.STATUS = cpuif_req_masked & (cpuif_addr == 9'h24) & !cpuif_req_is_wr;
         decoded_reg_strb.IRQ_ENABLE = cpuif_req_masked & (cpuif_addr == 9'h28);
@@ -984,6 +986,9 @@ module tern_regs (
         end
         if(rd_mux_addr == 9'h10) begin
             readback_data_var[31:0] = hwif_in.HWCFG2.MAX_K.next;
+        end
+        if(rd_mux_addr == 9'h14) begin
+            readback_data_var[31:0] = hwif_in.HWCFG3.TILE_ROWS.next;
         end
         if(rd_mux_addr == 9'h20) begin
             readback_data_var[0] = field_storage.CTRL.ENABLE.value;

@@ -52,6 +52,14 @@ package tern_regs_pkg;
     } tern_regs__HWCFG2__in_t;
 
     typedef struct packed {
+        logic [31:0] next;
+    } tern_regs__HWCFG3__TILE_ROWS__in_t;
+
+    typedef struct packed {
+        tern_regs__HWCFG3__TILE_ROWS__in_t TILE_ROWS;
+    } tern_regs__HWCFG3__in_t;
+
+    typedef struct packed {
         logic next;
     } tern_regs__STATUS__BUSY__in_t;
 
@@ -283,6 +291,7 @@ package tern_regs_pkg;
         tern_regs__HWCFG0__in_t HWCFG0;
         tern_regs__HWCFG1__in_t HWCFG1;
         tern_regs__HWCFG2__in_t HWCFG2;
+        tern_regs__HWCFG3__in_t HWCFG3;
         tern_regs__STATUS__in_t STATUS;
         tern_regs__IRQ_STATUS__in_t IRQ_STATUS;
         tern_regs__RING_HEAD__in_t RING_HEAD;
