@@ -15,8 +15,10 @@ int tern_sys_init(tern_sys *s, const tern_sys_params *p) {
   if (st != TERN_OK) return st;
   unsigned bb = p->bus_bytes;
   if (bb != 8 && bb != 16 && bb != 32 && bb != 64) return TERN_ERR_DIM;
+  if (p->formats > 3u) return TERN_ERR_DIM;
   memset(s, 0, sizeof *s);
   s->p = *p;
+  if (!s->p.formats) s->p.formats = 3u;
   return TERN_OK;
 }
 
@@ -91,7 +93,7 @@ int tern_sys_reg_read(const tern_sys *s, uint32_t off, uint32_t *v) {
   case TERN_REG(VERSION): *v = (TERN_REGS__VERSION__MAJOR_reset << 16) | TERN_REGS__VERSION__MINOR_reset; break;
   case TERN_REG(HWCFG0): *v = (e->lanes & 0xffffu) | (e->word_bytes << 16); break;
   case TERN_REG(HWCFG1):
-    *v = (e->batch & 0xffu) | ((s->p.bus_bytes & 0xffu) << 8) | (3u << 16) |
+    *v = (e->batch & 0xffu) | ((s->p.bus_bytes & 0xffu) << 8) | (s->p.formats << 16) |
          (TERN_CMD_MAX_CHAIN << 24);
     break;
   case TERN_REG(HWCFG2): *v = e->max_k; break;
@@ -153,7 +155,7 @@ static uint64_t res_span(const tern_cmd *c, unsigned i) {
 static int check_gemm(const tern_sys *s, const tern_cmd *c) {
   const tern_engine_params *e = &s->p.eng;
   const uint64_t bus = s->p.bus_bytes;
-  if (c->fmt > TERN_FMT_B3) return TERN_HWERR_FORMAT;
+  if (c->fmt > TERN_FMT_B3 || !(s->p.formats >> c->fmt & 1u)) return TERN_HWERR_FORMAT;
   if (c->nmat == 0 || c->nmat > TERN_CMD_MAX_CHAIN || c->batch == 0 || c->batch > e->batch ||
       c->k == 0 || c->k > e->max_k || c->act_stride < c->k)
     return TERN_HWERR_DIM;

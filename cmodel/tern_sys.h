@@ -28,6 +28,7 @@ extern "C" {
 typedef struct tern_sys_params {
   tern_engine_params eng; /* the engine inside */
   uint32_t bus_bytes;     /* AXI data width in bytes: 8, 16, 32 or 64 */
+  uint32_t formats;       /* weight formats built (RTL Fmts): bit 0 I2, bit 1 B3; 0 = both */
 } tern_sys_params;
 
 /* The memory the accelerator's DMA sees: bytes [base, base + len). An

@@ -18,7 +18,7 @@ TERN_BIN := $(BUILD)/rel/tern
 $(TERN_BIN): firmware/cli/tern_main.c $(MODEL_DEPS) $(LIBTERNDRV) $(LIBTERN)
 	@mkdir -p $(@D)
 	$(CC) $(MODEL_CFLAGS) $(MODEL_INC) firmware/cli/tern_main.c $(MODEL_SRC) \
-	  $(LIBTERNDRV) $(LIBTERN) -lm -lpthread -o $@
+	  $(LIBTERNDRV) $(LIBTERN) $(RTLBE_LINK) -lstdc++ -lm -lpthread -o $@
 
 MODEL_TEST_DEFS = -DTERN_FIXTURES='"$(CURDIR)/tests/fixtures"' -DTERN_MODEL_TMP='"$(CURDIR)/$(BUILD)/model/$(1)"'
 $(BUILD)/model/rel/model_tests: $(MODEL_TEST_SRC) $(MODEL_TEST_HDR) $(MODEL_DEPS) $(LIBTERNDRV) $(LIBTERN)

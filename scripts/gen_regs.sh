@@ -10,7 +10,7 @@ out=${1:?usage: gen_regs.sh OUTDIR}
 rdl=rtl/regs/tern_regs.rdl
 peakrdl=.venv/bin/peakrdl
 mkdir -p "$out/rtl/regs/gen" "$out/cmodel" "$out/docs"
-$peakrdl regblock "$rdl" -o "$out/rtl/regs/gen" --cpuif axi4-lite-flat
+$peakrdl regblock "$rdl" -o "$out/rtl/regs/gen" --cpuif axi4-lite-flat --err-if-bad-addr
 # Yosys reads only packed structs; every hwif member is a packed type, so
 # packing them changes nothing for simulation.
 sed -i -E 's/\bstruct \{/struct packed {/' "$out"/rtl/regs/gen/*.sv

@@ -296,11 +296,11 @@ static int run(const run_opts *o) {
                    n_ids, (unsigned long long)want_ctx);
     goto fail;
   }
-  /* the cmodel backend's DMA arena must hold every weight stream: size it
+  /* the cmodel and rtl backends' DMA arena must hold every weight stream: size it
    * from the model unless the user gave options */
   char auto_opts[64];
   const char *bopts = o->backend_opts;
-  if (!bopts && !strcmp(o->backend, "cmodel")) {
+  if (!bopts && (!strcmp(o->backend, "cmodel") || !strcmp(o->backend, "rtl"))) {
     uint64_t trits = 0;
     for (int kd = 0; kd < TERN_W_NTERN; kd++) {
       uint32_t r, k;
@@ -364,11 +364,19 @@ static int run(const run_opts *o) {
            (double)(s1.commands - s0.commands) / (double)n_ids,
            (double)(s1.bytes_read - s0.bytes_read) / (double)n_ids,
            (double)(s1.bytes_written - s0.bytes_written) / (double)n_ids);
+    if (s1.has_cycles)
+      printf("accelerator, prefill: %.0f busy cycles a token\n",
+             (double)(s1.busy_cycles - s0.busy_cycles) / (double)n_ids);
     if (ndec) {
       double br = (double)(s2.bytes_read - s1.bytes_read) / ndec;
       double cmds = (double)(s2.commands - s1.commands) / ndec;
       printf("accelerator, decode: %.1f commands, %.0f bytes read, %.0f written a token\n", cmds,
              br, (double)(s2.bytes_written - s1.bytes_written) / ndec);
+      if (s2.has_cycles)
+        printf("accelerator, decode: %.0f busy cycles a token (%.2f weight bytes a cycle)\n",
+               (double)(s2.busy_cycles - s1.busy_cycles) / ndec,
+               (double)(s2.weight_bytes - s1.weight_bytes) /
+                   (double)(s2.busy_cycles - s1.busy_cycles + 1));
       /* ternary MACs a cycle for one vector: from the engine opened, unless given */
       uint32_t macs = o->engine_macs;
       tern_fw_info info;

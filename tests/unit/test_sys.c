@@ -166,6 +166,7 @@ static void t_errors(tt_ctx *c) {
       {"k0", TERN_HWERR_DIM},        {"kmax", TERN_HWERR_DIM},
       {"batch", TERN_HWERR_DIM},     {"nmat", TERN_HWERR_DIM},
       {"rows0", TERN_HWERR_DIM},     {"resstride", TERN_HWERR_DIM},
+      {"rows2^24", TERN_HWERR_DIM}, /* the engine's row count is 24 bits */
       {"align", TERN_HWERR_ALIGN},   {"wbytes", TERN_HWERR_WBYTES},
       {"window", TERN_HWERR_WINDOW}, {"decerr", TERN_HWERR_AXI_READ},
       {"trit", TERN_HWERR_TRIT},
@@ -189,6 +190,7 @@ static void t_errors(tt_ctx *c) {
     if (!strcmp(w, "batch")) g.batch = 5;
     if (!strcmp(w, "nmat")) g.nmat = 5;
     if (!strcmp(w, "rows0")) g.mat[0].rows = 0;
+    if (!strcmp(w, "rows2^24")) g.mat[0].rows = 1u << 24, g.res_stride = 1u << 26;
     if (!strcmp(w, "resstride")) g.res_stride = 16;
     if (!strcmp(w, "align")) g.act_addr += 8;
     if (!strcmp(w, "wbytes")) g.mat[0].w_bytes += 32;

@@ -279,51 +279,93 @@ module tern_regs (
     always_comb begin
         automatic logic is_valid_addr;
         automatic logic is_valid_rw;
-        is_valid_addr = '1; // No valid address check
+        is_valid_addr = '0;
         is_valid_rw = '1; // No valid RW check
         decoded_reg_strb.ID = cpuif_req_masked & (cpuif_addr == 9'h0) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h0);
         decoded_reg_strb.VERSION = cpuif_req_masked & (cpuif_addr == 9'h4) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h4);
         decoded_reg_strb.HWCFG0 = cpuif_req_masked & (cpuif_addr == 9'h8) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h8);
         decoded_reg_strb.HWCFG1 = cpuif_req_masked & (cpuif_addr == 9'hc) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'hc);
         decoded_reg_strb.HWCFG2 = cpuif_req_masked & (cpuif_addr == 9'h10) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h10);
         decoded_reg_strb.HWCFG3 = cpuif_req_masked & (cpuif_addr == 9'h14) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h14);
         decoded_reg_strb.CTRL = cpuif_req_masked & (cpuif_addr == 9'h20);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h20);
         decoded_reg_strb.STATUS = cpuif_req_masked & (cpuif_addr == 9'h24) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h24);
         decoded_reg_strb.IRQ_ENABLE = cpuif_req_masked & (cpuif_addr == 9'h28);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h28);
         decoded_reg_strb.IRQ_STATUS = cpuif_req_masked & (cpuif_addr == 9'h2c);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h2c);
         decoded_reg_strb.RING_BASE_LO = cpuif_req_masked & (cpuif_addr == 9'h40);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h40);
         decoded_reg_strb.RING_BASE_HI = cpuif_req_masked & (cpuif_addr == 9'h44);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h44);
         decoded_reg_strb.RING_SIZE = cpuif_req_masked & (cpuif_addr == 9'h48);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h48);
         decoded_reg_strb.RING_TAIL = cpuif_req_masked & (cpuif_addr == 9'h4c);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h4c);
         decoded_reg_strb.RING_HEAD = cpuif_req_masked & (cpuif_addr == 9'h50) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h50);
         decoded_reg_strb.COMPLETED = cpuif_req_masked & (cpuif_addr == 9'h54) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h54);
         decoded_reg_strb.WIN_BASE_LO = cpuif_req_masked & (cpuif_addr == 9'h60);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h60);
         decoded_reg_strb.WIN_BASE_HI = cpuif_req_masked & (cpuif_addr == 9'h64);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h64);
         decoded_reg_strb.WIN_SIZE_LO = cpuif_req_masked & (cpuif_addr == 9'h68);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h68);
         decoded_reg_strb.WIN_SIZE_HI = cpuif_req_masked & (cpuif_addr == 9'h6c);
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h6c);
         decoded_reg_strb.ERR_CODE = cpuif_req_masked & (cpuif_addr == 9'h70) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h70);
         decoded_reg_strb.ERR_CMD_INDEX = cpuif_req_masked & (cpuif_addr == 9'h74) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h74);
         decoded_reg_strb.PERF_BUSY_CYCLES_LO = cpuif_req_masked & (cpuif_addr == 9'h100) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h100);
         decoded_reg_strb.PERF_BUSY_CYCLES_HI = cpuif_req_masked & (cpuif_addr == 9'h104) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h104);
         decoded_reg_strb.PERF_STALL_WEIGHTS_LO = cpuif_req_masked & (cpuif_addr == 9'h108) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h108);
         decoded_reg_strb.PERF_STALL_WEIGHTS_HI = cpuif_req_masked & (cpuif_addr == 9'h10c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h10c);
         decoded_reg_strb.PERF_STALL_ACTS_LO = cpuif_req_masked & (cpuif_addr == 9'h110) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h110);
         decoded_reg_strb.PERF_STALL_ACTS_HI = cpuif_req_masked & (cpuif_addr == 9'h114) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h114);
         decoded_reg_strb.PERF_STALL_RESULTS_LO = cpuif_req_masked & (cpuif_addr == 9'h118) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h118);
         decoded_reg_strb.PERF_STALL_RESULTS_HI = cpuif_req_masked & (cpuif_addr == 9'h11c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h11c);
         decoded_reg_strb.PERF_BYTES_READ_LO = cpuif_req_masked & (cpuif_addr == 9'h120) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h120);
         decoded_reg_strb.PERF_BYTES_READ_HI = cpuif_req_masked & (cpuif_addr == 9'h124) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h124);
         decoded_reg_strb.PERF_BYTES_WRITTEN_LO = cpuif_req_masked & (cpuif_addr == 9'h128) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h128);
         decoded_reg_strb.PERF_BYTES_WRITTEN_HI = cpuif_req_masked & (cpuif_addr == 9'h12c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h12c);
         decoded_reg_strb.PERF_WEIGHT_BYTES_LO = cpuif_req_masked & (cpuif_addr == 9'h130) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h130);
         decoded_reg_strb.PERF_WEIGHT_BYTES_HI = cpuif_req_masked & (cpuif_addr == 9'h134) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h134);
         decoded_reg_strb.PERF_ADDS_LO = cpuif_req_masked & (cpuif_addr == 9'h138) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h138);
         decoded_reg_strb.PERF_ADDS_HI = cpuif_req_masked & (cpuif_addr == 9'h13c) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h13c);
         decoded_reg_strb.PERF_ZERO_TRITS_LO = cpuif_req_masked & (cpuif_addr == 9'h140) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h140);
         decoded_reg_strb.PERF_ZERO_TRITS_HI = cpuif_req_masked & (cpuif_addr == 9'h144) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h144);
         decoded_reg_strb.PERF_COMMANDS_LO = cpuif_req_masked & (cpuif_addr == 9'h148) & !cpuif_req_is_wr;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h148);
         decoded_reg_strb.PERF_COMMANDS_HI = cpuif_req_masked & (cpuif_addr == 9'h14c) & !cpuif_req_is_wr;
-        decoded_err = '0;
+        is_valid_addr |= cpuif_req_masked & (cpuif_addr == 9'h14c);
+        decoded_err = ~is_valid_addr & decoded_req;
     end
 
     // Pass down signals to next stage
@@ -952,7 +994,7 @@ module tern_regs (
     //--------------------------------------------------------------------------
     assign cpuif_wr_ack = decoded_req & decoded_req_is_wr;
     // Writes are always granted with no error response
-    assign cpuif_wr_err = '0;
+    assign cpuif_wr_err = decoded_err;
 
     //--------------------------------------------------------------------------
     // Readback
@@ -1109,7 +1151,7 @@ module tern_regs (
         end
         readback_data = readback_data_var;
         readback_done = decoded_req & ~decoded_req_is_wr;
-        readback_err = '0;
+        readback_err = decoded_err;
     end
 
     assign cpuif_rd_ack = readback_done;
