@@ -89,6 +89,9 @@ typedef struct tern_fw_stats {
   uint64_t adds, zero_trits;
   uint64_t busy_cycles; /* accelerator clock cycles busy; 0 unless has_cycles */
   int has_cycles;       /* the backend counts cycles (uio, rtl; not cmodel) */
+  /* FNV-1a over every int32 result tern_fw_gemm returned, in call order
+   * (matrix, batch vector, row): equal across backends iff the integers are. */
+  uint64_t result_hash;
 } tern_fw_stats;
 /* Since tern_fw_open or the last tern_fw_stats_reset (e.g. once per token). */
 int tern_fw_stats_get(tern_fw_accel *a, tern_fw_stats *s);

@@ -40,3 +40,9 @@ rtl-backend: $(RTLBE_DEPS) ## the driver's rtl backend: Verilated tern_top (RTLB
 
 # tern (mk/model.mk) carries the rtl backend.
 $(TERN_BIN): $(RTLBE_DEPS)
+
+.PHONY: test-parity
+test-parity: $(TERN_BIN) ## rtl vs cmodel backend: identical tokens and integer results on test models
+	tests/model/backend_parity.sh $(TERN_BIN) $(BUILD)/parity
+
+TEST_TARGETS += test-parity

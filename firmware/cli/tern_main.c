@@ -356,6 +356,8 @@ static int run(const run_opts *o) {
            c->layers, c->hidden, (unsigned long long)m->tern_macs, (double)m->tern_bytes / 1e6,
            tern_fmt_name(o->fmt));
     printf("load: %.2f s\n", t_load);
+    printf("integer results: %llu GEMM calls, hash %016llx\n", (unsigned long long)s2.calls,
+           (unsigned long long)s2.result_hash);
     printf("prefill: %zu tokens in %.3f s = %.2f tokens/s (host)\n", n_ids, t1 - t0,
            (double)n_ids / (t1 - t0));
     if (ndec)

@@ -20,6 +20,7 @@ struct tern_fw_accel {
   tern_dev_buf stage; /* activations + results of one slice */
   int timeout_ms, call_stats;
   uint64_t calls, commands, base_calls, base_commands;
+  uint64_t result_hash; /* FNV-1a of all results since open */
   tern_dev_perf base, last_snap;
   tern_fw_stats call;
   tern_dev_fault fault;
@@ -54,6 +55,7 @@ int tern_fw_open_dev(tern_fw_accel **out, tern_dev *dev) {
   a->dev = dev;
   a->timeout_ms = 10000;
   a->call_stats = 1;
+  a->result_hash = 0xcbf29ce484222325ull;
   tern_dev_info info;
   int st = tern_dev_info_get(dev, &info);
   if (st == TERN_DEV_OK) {
@@ -253,6 +255,12 @@ int tern_fw_gemm(tern_fw_accel *a, const tern_fw_mat *const *mats, unsigned nmat
     uint32_t nb = batch - b0 < STAGE_MAX_BATCH ? batch - b0 : STAGE_MAX_BATCH;
     st = gemm_slice(a, mats, nmat, x, nb, y, b0);
   }
+  for (unsigned m = 0; st == TERN_OK && m < nmat; m++)
+    for (size_t i = 0; i < (size_t)batch * mats[m]->rows; i++) {
+      uint32_t v = (uint32_t)y[m][i];
+      for (int q = 0; q < 4; q++)
+        a->result_hash = (a->result_hash ^ ((v >> (8 * q)) & 0xffu)) * 0x100000001b3ull;
+    }
   memset(&a->call, 0, sizeof a->call);
   if (a->call_stats) {
     tern_dev_perf now;
@@ -283,6 +291,7 @@ int tern_fw_stats_get(tern_fw_accel *a, tern_fw_stats *s) {
   s->calls = a->calls - a->base_calls;
   s->commands = a->commands - a->base_commands;
   s->has_cycles = a->has_cycles;
+  s->result_hash = a->result_hash;
   return TERN_OK;
 }
 
