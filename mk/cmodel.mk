@@ -52,6 +52,6 @@ TEST_TARGETS += test-cmodel test-cmodel-san
 $(BUILD)/rel/tern_layer_demo: cmodel/demo/tern_layer_demo.c $(LIBTERN)
 	$(CC) $(CFLAGS_TERN) -D_POSIX_C_SOURCE=199309L $< $(LIBTERN) -lm -o $@
 
-.PHONY: demo
-demo: $(DEPS_APT) $(BUILD)/rel/tern_layer_demo ## the main job: a BitNet layer through tern (golden model for now)
+.PHONY: demo-layer
+demo-layer: $(DEPS_APT) $(BUILD)/rel/tern_layer_demo ## one 2B4T-shaped layer's projections through the golden model's fast path
 	$(BUILD)/rel/tern_layer_demo

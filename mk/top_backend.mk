@@ -46,3 +46,7 @@ test-parity: $(TERN_BIN) ## rtl vs cmodel backend: identical tokens and integer 
 	tests/model/backend_parity.sh $(TERN_BIN) $(BUILD)/parity
 
 TEST_TARGETS += test-parity
+
+.PHONY: demo
+demo: $(DEPS_APT) $(TERN_BIN) ## the main job: the trained demo model writes English on the RTL, checked against the golden model
+	scripts/demo.sh $(TERN_BIN)

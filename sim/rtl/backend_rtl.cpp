@@ -19,6 +19,7 @@
 
 extern "C" {
 #include "tern_dev_backend.h"
+#include "tern_sys.h"
 }
 
 namespace {
@@ -29,11 +30,11 @@ struct Rtl {
   std::unique_ptr<tern_axi::Mem> mem;
   std::vector<uint8_t> host;
   uint64_t cycles = 0;
-  uint64_t chunk = 20000;  // cycles run per progress() call
+  uint64_t chunk = 200000;  // most cycles one progress() call runs
 };
 
 struct Opts {
-  uint64_t mem = 64ull << 20, base = 0x40000000ull, latency = 40, bw = 0, chunk = 20000;
+  uint64_t mem = 64ull << 20, base = 0x40000000ull, latency = 40, bw = 0, chunk = 200000;
 };
 
 int opt(void *ctx, const char *key, const char *val) {
@@ -175,15 +176,17 @@ int rtl_sync(tern_dev *d, uint64_t off, uint64_t len, tern_dev_dir dir) {
   return TERN_DEV_OK;
 }
 
-// Runs the accelerator for a while; the caller reads COMPLETED/STATUS and
-// owns the deadline. A protocol error in the model is a device fault.
+// Runs the accelerator until it raises its interrupt (a command with the
+// IRQ flag completed, or an error) or for one chunk of cycles, then
+// acknowledges the interrupt as an interrupt handler would. The caller reads
+// COMPLETED/STATUS and owns the deadline. A protocol error seen by the memory
+// model is a device fault.
 int rtl_progress(tern_dev *d, int timeout_ms) {
   (void)timeout_ms;
   Rtl *r = be(d);
-  for (uint64_t i = 0; i < r->chunk; i++) {
-    tick(r);
-    if (r->top->irq_o) break;
-  }
+  for (uint64_t i = 0; i < r->chunk && !r->top->irq_o; i++) tick(r);
+  int st = r->top->irq_o ? axil_write(r, TERN_REG(IRQ_STATUS), 7u) : TERN_DEV_OK;
+  if (st != TERN_DEV_OK) return st;
   return r->mem->ok() ? TERN_DEV_OK : TERN_DEV_ERR_IO;
 }
 
@@ -192,9 +195,11 @@ void rtl_info(tern_dev *d, tern_dev_info *info) {
   info->has_cycles = 1;
 }
 
+// Interrupt mode: commands carry the IRQ flag, so progress() can stop at
+// the cycle a command completes instead of running whole chunks.
 int rtl_irq_mode(tern_dev *d) {
   (void)d;
-  return 0;
+  return 1;
 }
 
 }  // namespace

@@ -269,6 +269,19 @@ static void t_gemm_errors(tt_ctx *c) {
   close_fix(&f, a);
 }
 
+/* KEY=VALUE from a config file (the same source the backend read), or -1. */
+static long cfg_value(const char *path, const char *key) {
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  char line[256];
+  long v = -1;
+  size_t n = strlen(key);
+  while (fgets(line, sizeof line, f))
+    if (!strncmp(line, key, n) && line[n] == '=') v = strtol(line + n + 1, NULL, 10);
+  fclose(f);
+  return v;
+}
+
 static void t_fw_open(tt_ctx *c) {
   tern_fw_accel *a = NULL;
   TT_EQ_INT(c, tern_fw_open(&a, "rtl", NULL), TERN_DEV_ERR_NOT_BUILT);
@@ -279,7 +292,7 @@ static void t_fw_open(tt_ctx *c) {
   TT_EQ_INT(c, in.batch, 2);
   TT_EQ_INT(c, in.max_k, 256);
   TT_EQ_INT(c, in.max_chain, 4);
-  TT_EQ_INT(c, in.tile_rows, 4);
+  TT_EQ_INT(c, in.tile_rows, cfg_value("config/engine/small.cfg", "TileRows"));
   TT_EQ_INT(c, in.dma_size, 4u << 20);
   /* per-call stats off: zeros; cumulative stats still count */
   TT_EQ_INT(c, tern_fw_set_call_stats(a, 0), TERN_OK);
