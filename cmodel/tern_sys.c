@@ -41,6 +41,23 @@ static uint64_t *perf_live(tern_sys *s, unsigned i) {
   }
 }
 
+/* Offsets the register map defines; the RTL answers SLVERR elsewhere. */
+static int mapped(uint32_t off) {
+  static const uint32_t regs[] = {
+      TERN_REG(ID),          TERN_REG(VERSION),       TERN_REG(HWCFG0),      TERN_REG(HWCFG1),
+      TERN_REG(HWCFG2),      TERN_REG(HWCFG3),        TERN_REG(CTRL),        TERN_REG(STATUS),
+      TERN_REG(IRQ_ENABLE),  TERN_REG(IRQ_STATUS),    TERN_REG(RING_BASE_LO), TERN_REG(RING_BASE_HI),
+      TERN_REG(RING_SIZE),   TERN_REG(RING_TAIL),     TERN_REG(RING_HEAD),   TERN_REG(COMPLETED),
+      TERN_REG(WIN_BASE_LO), TERN_REG(WIN_BASE_HI),   TERN_REG(WIN_SIZE_LO), TERN_REG(WIN_SIZE_HI),
+      TERN_REG(ERR_CODE),    TERN_REG(ERR_CMD_INDEX),
+  };
+  const uint32_t perf0 = TERN_REG(PERF_BUSY_CYCLES_LO);
+  if (off >= perf0 && off < perf0 + 8u * PERF_N) return (off & 3u) == 0;
+  for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
+    if (regs[i] == off) return 1;
+  return 0;
+}
+
 int tern_sys_reg_write(tern_sys *s, uint32_t off, uint32_t v) {
   if (!s) return TERN_ERR_NULL;
   switch (off) {
@@ -75,7 +92,7 @@ int tern_sys_reg_write(tern_sys *s, uint32_t off, uint32_t v) {
   case TERN_REG(WIN_SIZE_HI): s->win_size = (s->win_size & 0xffffffffull) | ((uint64_t)v << 32); return TERN_OK;
   default:
     /* read-only registers ignore writes; anything else is unmapped */
-    return off < sizeof(tern_regs_t) && (off & 3u) == 0 ? TERN_OK : TERN_ERR_DIM;
+    return mapped(off) ? TERN_OK : TERN_ERR_DIM;
   }
 }
 
@@ -119,7 +136,7 @@ int tern_sys_reg_read(const tern_sys *s, uint32_t off, uint32_t *v) {
   case TERN_REG(ERR_CMD_INDEX): *v = s->err_cmd_index; break;
   default:
     *v = 0;
-    return off < sizeof(tern_regs_t) && (off & 3u) == 0 ? TERN_OK : TERN_ERR_DIM;
+    return mapped(off) ? TERN_OK : TERN_ERR_DIM;
   }
   return TERN_OK;
 }
