@@ -53,6 +53,22 @@ static inline void tt_run(tt_ctx *c, const char *name, tt_fn fn) {
   }
 }
 
+/* Every runner's command line: [-v] [-f FILTER] [-s SEED]. Returns 0, or 2
+ * after printing the usage. */
+static inline int tt_args(tt_ctx *c, int argc, char **argv) {
+  c->seed = 0x7465726eull; /* "tern" */
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "-v")) c->verbose = 1;
+    else if (!strcmp(argv[i], "-f") && i + 1 < argc) c->filter = argv[++i];
+    else if (!strcmp(argv[i], "-s") && i + 1 < argc) c->seed = strtoull(argv[++i], NULL, 0);
+    else {
+      fprintf(stderr, "usage: %s [-v] [-f FILTER] [-s SEED]\n", argv[0]);
+      return 2;
+    }
+  }
+  return 0;
+}
+
 /* splitmix64: the seeded generator for every random test. */
 static inline uint64_t tt_rand(uint64_t *s) {
   uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
