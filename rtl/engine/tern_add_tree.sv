@@ -1,6 +1,7 @@
-// Signed adder tree: N values of InW bits -> their exact sum.
+// Unsigned adder tree: N values of InW bits -> their exact sum.
 // Balanced, one two-input adder per node with widths growing one bit a
-// level. The keep attributes stop Yosys from merging the tree into one
+// level; unsigned, so each adder's top bit is its carry out (no
+// sign-extension LUT). The keep attributes stop Yosys from merging the tree into one
 // multi-operand sum (which it builds from 3:2 full-adder LUTs, about 40%
 // larger on FPGAs than carry-chain adders of two operands).
 module tern_add_tree #(
@@ -22,6 +23,6 @@ module tern_add_tree #(
     (* keep *) logic [WH-1:0] hi;
     tern_add_tree #(.N(NL), .InW(InW)) u_lo (.x_i(x_i[NL*InW-1:0]), .s_o(lo));
     tern_add_tree #(.N(NH), .InW(InW)) u_hi (.x_i(x_i[N*InW-1:NL*InW]), .s_o(hi));
-    assign s_o = OutW'($signed(hi)) + OutW'($signed(lo));
+    assign s_o = OutW'(hi) + OutW'(lo);
   end
 endmodule

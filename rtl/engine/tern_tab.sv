@@ -11,6 +11,8 @@ module tern_tab #(
   input  logic [Reads*5-1:0]          raddr_i,
   output logic [Reads*Width-1:0]      rdata_o
 );
+  // LUT RAM (ECP5 would otherwise build wide-read tables from logic);
+  // fpga/synth/ice40.ys drops the attribute (iCE40 has no LUT RAM).
   (* ram_style = "distributed" *) logic [Width-1:0] mem_q [32];
 
   always_ff @(posedge clk_i) begin
