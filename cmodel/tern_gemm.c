@@ -97,6 +97,13 @@ void tern_permute_x(const int8_t *x, uint32_t k, unsigned per, unsigned lanes, i
   }
 }
 
+int tern_bytes_bad(tern_fmt fmt, const uint8_t *p, size_t n) {
+  int bad = 0;
+  for (size_t i = 0; i < n; i++)
+    bad |= fmt == TERN_FMT_I2 ? (p[i] & (p[i] >> 1) & 0x55) != 0 : p[i] > TERN_B3_MAX_VALID;
+  return bad;
+}
+
 int32_t tern_sum_x(const int8_t *x, uint32_t k) {
   int64_t s = 0;
   for (uint32_t j = 0; j < k; j++) s += x[j];

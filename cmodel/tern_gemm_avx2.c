@@ -32,13 +32,6 @@ TI uint32_t hsum(__m256i v) {
   return (uint32_t)_mm_cvtsi128_si32(t);
 }
 
-static int pad_bad(tern_fmt fmt, const uint8_t *p, size_t n) {
-  int bad = 0;
-  for (size_t i = 0; i < n; i++)
-    bad |= fmt == TERN_FMT_I2 ? (p[i] & (p[i] >> 1) & 0x55) != 0 : p[i] > TERN_B3_MAX_VALID;
-  return bad;
-}
-
 /* Decodes one row into code planes at dst (g->kp bytes); nonzero if any
  * code in the row's data bytes is invalid. */
 static int unpack_row(tern_fmt fmt, const uint8_t *row, const geom *g, int8_t *dst) {
@@ -161,7 +154,7 @@ int tern_gemm_avx2(const tern_wmat *w, const int8_t *x, size_t x_stride, uint32_
       int bad = 0;
       for (unsigned i = 0; i < R; i++) {
         bad |= unpack_row(fmt, row + i * g.stride, &g, wb + i * g.kp);
-        bad |= pad_bad(fmt, row + i * g.stride + g.rb, g.stride - g.rb);
+        bad |= tern_bytes_bad(fmt, row + i * g.stride + g.rb, g.stride - g.rb);
       }
       dot_rows(wb, R, xp, nb, g.kp, sumx, yb0 + r, y_stride);
       if (bad) {

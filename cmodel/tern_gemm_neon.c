@@ -23,13 +23,6 @@ typedef struct geom {
   size_t stride, rb, nfull, tail, kp, chunk;
 } geom;
 
-static int pad_bad(tern_fmt fmt, const uint8_t *p, size_t n) {
-  int bad = 0;
-  for (size_t i = 0; i < n; i++)
-    bad |= fmt == TERN_FMT_I2 ? (p[i] & (p[i] >> 1) & 0x55) != 0 : p[i] > TERN_B3_MAX_VALID;
-  return bad;
-}
-
 /* floor(v / 3) for bytes: (v * 171) >> 9 is exact for v <= 255. */
 static inline uint8x16_t div3(uint8x16_t v) {
   const uint8x8_t m = vdup_n_u8(171);
@@ -129,7 +122,7 @@ int tern_gemm_neon(const tern_wmat *w, const int8_t *x, size_t x_stride, uint32_
       int bad = 0;
       for (unsigned i = 0; i < R; i++) {
         bad |= unpack_row(fmt, row + i * g.stride, &g, wb + i * g.kp);
-        bad |= pad_bad(fmt, row + i * g.stride + g.rb, g.stride - g.rb);
+        bad |= tern_bytes_bad(fmt, row + i * g.stride + g.rb, g.stride - g.rb);
       }
       for (unsigned b = 0; b < nb; b++)
         for (unsigned i = 0; i < R; i++)

@@ -35,6 +35,8 @@ void tern_permute_x(const int8_t *x, uint32_t k, unsigned per, unsigned lanes, i
                     size_t kp);
 /* sum of x[0..k), exact (|sum| <= 128 * (2^24 - 1) fits int32). */
 int32_t tern_sum_x(const int8_t *x, uint32_t k);
+/* Nonzero if any of the n packed bytes holds an invalid code. */
+int tern_bytes_bad(tern_fmt fmt, const uint8_t *p, size_t n);
 /* Scalar fallback for rows [r0, r0+nrows) and batch vectors [0, batch) of
  * the given x / y (already offset): used for rows with invalid codes. */
 int tern_gemm_rows_scalar(const tern_wmat *w, uint32_t r0, uint32_t nrows, const int8_t *x,
