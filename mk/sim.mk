@@ -35,12 +35,7 @@ sim_dflags = -DTB_LANES=$(call sim_param,$(1),Lanes) -DTB_WORD_BYTES=$(call sim_
   -DTB_BATCH_W=$(call sim_batchw,$(1))
 
 # ---- sources -------------------------------------------------------------------
-ENGINE_RTL := $(sort $(wildcard rtl/engine/*.sv))
-ENGINE_PKGS := $(filter %_pkg.sv,$(ENGINE_RTL))
-ENGINE_RTL_ORDERED := $(ENGINE_PKGS) $(filter-out $(ENGINE_PKGS),$(ENGINE_RTL))
-TB_CPP := sim/engine/tb_main.cpp
-TB_C := sim/engine/tb_job.c
-TB_HDR := sim/engine/tb_job.h cmodel/tern.h cmodel/tern_engine.h
+# ENGINE_RTL, ENGINE_RTL_ORDERED, TB_CPP, TB_C, TB_HDR: mk/common.mk
 
 # Verilator: fast X handling, random initial state (seeded) so a missing reset
 # shows up; C++ at -O1 keeps the build short on 2 cores.

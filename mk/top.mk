@@ -9,15 +9,7 @@
 # the engine parameters, the suffix the AXI data width.
 
 TOP_BUILD := $(BUILD)/top
-TOP_RTL := rtl/regs/gen/tern_regs_pkg.sv rtl/regs/gen/tern_regs.sv \
-  rtl/axi/tern_axi_pkg.sv rtl/axi/tern_axi_fifo.sv rtl/axi/tern_axi_fifo_ram.sv \
-  rtl/axi/tern_axi_split.sv rtl/axi/tern_axi_rd.sv rtl/axi/tern_axi_wr.sv \
-  $(sort $(wildcard rtl/engine/*.sv)) \
-  rtl/top/tern_top_muldiv.sv rtl/top/tern_top_gearbox.sv rtl/top/tern_top_reswr.sv \
-  rtl/top/tern_top.sv
-TOP_TB := sim/top/tb_top.cpp sim/axi/axi_mem.cpp
-TOP_TB_HDR := sim/axi/axi_mem.h cmodel/tern_sys.h cmodel/tern_cmd.h cmodel/tern_engine.h \
-  cmodel/tern_regs.h
+# TOP_RTL, TOP_TB, TOP_TB_HDR: mk/common.mk
 TOP_VARIANT ?= small-b16
 TOP_TEST_VARIANTS := small-b16 b4-b8
 TOP_REGRESS_VARIANTS := small-b16 b4-b8 small-b64 tiny-b8 b4-b32
