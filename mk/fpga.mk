@@ -56,13 +56,14 @@ ICE40_CELLS = $(firstword $(wildcard $(VENV)/lib/python3*/site-packages/yowasp_y
 FPGA_SELFTEST_CFG ?= fpga/ice40-up5k/engine.cfg
 FPGA_SELFTEST_JOB ?= $(shell sed -n 's/^JOB="\(.*\)"/\1/p' fpga/ice40-up5k/target.sh)
 
-$(FPGA_SIM)/rtl/tb_selftest: fpga/flow/tern_fpga_selftest.sv fpga/flow/tb_selftest.cpp $(ENGINE_RTL) \
+FPGA_SELFTEST_RTL := fpga/flow/tern_fpga_rom_stream.sv fpga/flow/tern_fpga_selftest.sv
+$(FPGA_SIM)/rtl/tb_selftest: $(FPGA_SELFTEST_RTL) fpga/flow/tb_selftest.cpp $(ENGINE_RTL) \
     $(FPGA_JOBGEN) $(FPGA_SELFTEST_CFG) mk/fpga.mk | $(DEPS_APT)
 	@mkdir -p $(@D)
 	$(FPGA_JOBGEN) $(FPGA_SELFTEST_CFG) $(FPGA_SELFTEST_JOB) $(@D)
 	cd $(@D) && verilator --cc --exe --build -j $(NPROC) -Wno-fatal --top-module tern_fpga_selftest \
 	  $(call fpga_cfg_g,$(FPGA_SELFTEST_CFG)) $$(sed 's/^/-G/' job.params | tr '\n' ' ') \
-	  '-GWHex="w.hex"' '-GAHex="a.hex"' $(abspath $(ENGINE_RTL_ORDERED) fpga/flow/tern_fpga_selftest.sv \
+	  '-GWHex="w.hex"' '-GAHex="a.hex"' $(abspath $(ENGINE_RTL_ORDERED) $(FPGA_SELFTEST_RTL) \
 	  fpga/flow/tb_selftest.cpp) --Mdir obj -o $(abspath $@) > build.log 2>&1 || { tail -n 30 build.log; exit 1; }
 
 fpga-selftest: $(FPGA_SIM)/rtl/tb_selftest ## board self-test wrapper on RTL: engine checksums vs the golden model
@@ -113,7 +114,7 @@ fpga-sim-netlist-ecp5: $(call fpga_netlist_dir,ecp5,$(FPGA_NETLIST_CONFIG))/tb_e
 .PHONY: fpga-lint
 fpga-lint: | $(DEPS_APT) ## verilator -Wall lint of the FPGA self-test wrapper
 	@verilator --lint-only -Wall -Wno-fatal --top-module tern_fpga_selftest '-GWHex="w.hex"' \
-	  '-GAHex="a.hex"' $(ENGINE_RTL_ORDERED) fpga/flow/tern_fpga_selftest.sv > $(BUILD)/fpga-lint.log 2>&1 || \
+	  '-GAHex="a.hex"' $(ENGINE_RTL_ORDERED) $(FPGA_SELFTEST_RTL) > $(BUILD)/fpga-lint.log 2>&1 || \
 	  { cat $(BUILD)/fpga-lint.log; exit 1; }
 	@if grep -A2 -E '^%(Warning|Error)' $(BUILD)/fpga-lint.log | grep -q 'fpga/flow/'; then \
 	  cat $(BUILD)/fpga-lint.log; echo "fpga-lint: warnings in fpga/flow/"; exit 1; fi

@@ -42,15 +42,18 @@ pv_cfg = $(word 1,$(subst -, ,$(1)))
 pv_bus = $(patsubst b%,%,$(word 2,$(subst -, ,$(1))))
 pv_out = $(patsubst o%,%,$(word 3,$(subst -, ,$(1))))
 pv_p = $(or $(shell sed -n 's/^$(2)=\([0-9]*\).*/\1/p' config/engine/$(call pv_cfg,$(1)).cfg),$(3))
+# Pipe (engine pipeline registers) only when the config sets it.
 pv_g = -GLanes=$(call pv_p,$(1),Lanes) -GWordBytes=$(call pv_p,$(1),WordBytes) \
   -GBatch=$(call pv_p,$(1),Batch) -GMaxK=$(call pv_p,$(1),MaxK) \
   -GTileRows=$(call pv_p,$(1),TileRows,$(call pv_p,$(1),Lanes)) -GBusBytes=$(call pv_bus,$(1)) \
+  $(if $(call pv_p,$(1),Pipe),-GPipe=$(call pv_p,$(1),Pipe)) \
   $(if $(call pv_out,$(1)),-GRdOutstanding=$(call pv_out,$(1)) -GRdBurstBeats=16 \
     -GRdFifoBeats=$(shell echo $$((16*$(or $(call pv_out,$(1)),0)))))
 pv_d = -DTB_LANES=$(call pv_p,$(1),Lanes) -DTB_WORD_BYTES=$(call pv_p,$(1),WordBytes) \
   -DTB_BATCH=$(call pv_p,$(1),Batch) -DTB_MAX_K=$(call pv_p,$(1),MaxK) \
   -DTB_TILE_ROWS=$(call pv_p,$(1),TileRows,$(call pv_p,$(1),Lanes)) \
-  -DTB_BUS_BYTES=$(call pv_bus,$(1))
+  -DTB_PIPE=$(call pv_p,$(1),Pipe,0) -DTB_BUS_BYTES=$(call pv_bus,$(1)) \
+  $(if $(call pv_out,$(1)),-DTB_RD_OUTSTANDING=$(call pv_out,$(1)))
 PERF_RTL_DEPS = $(wildcard rtl/engine/*.sv rtl/top/*.sv rtl/axi/*.sv rtl/regs/gen/*.sv)
 
 define perf_tb_rule
@@ -98,10 +101,11 @@ PERF_REGRESS_DEPS = $(PERF_BUILD)/perf_tests $(foreach v,$(PERF_TB_REGRESS),$(PE
 test-perf: $(PERF_TEST_DEPS) ## perf/energy model tests + fast calibration vs RTL cycles
 	$(PERF_BUILD)/perf_tests
 	ASAN_OPTIONS=detect_leaks=1 $(PERF_BUILD)/san/perf_tests
-	$(PERF_BUILD)/perf_tests --calib $(PERF_BUILD)/tb fast
+	CALIB_VARIANTS="$(PERF_TB_FAST)" $(PERF_BUILD)/perf_tests --calib $(PERF_BUILD)/tb fast
 
 regress-perf: $(PERF_REGRESS_DEPS) ## full calibration list (240 commands, 5 builds): model vs RTL cycles
-	nice -n 10 $(PERF_BUILD)/perf_tests --calib $(PERF_BUILD)/tb full
+	CALIB_VARIANTS="$(PERF_TB_REGRESS)" nice -n 10 $(PERF_BUILD)/perf_tests --calib \
+	  $(PERF_BUILD)/tb full
 
 TEST_TARGETS += test-perf
 REGRESS_TARGETS += regress-perf

@@ -17,9 +17,10 @@ SIM_BENCH_CONFIG ?= bench_i2b1
 ENGINE_CFG_DIR := config/engine
 # Value of parameter $(2) in config file $(1): "Name = value" lines, # comments.
 sim_cfg_get = $(strip $(shell sed -n 's/^[[:space:]]*$(2)[[:space:]]*[=:][[:space:]]*\([0-9][0-9]*\).*/\1/p' $(1) 2>/dev/null | head -n1))
-SIM_PARAMS := Lanes WordBytes Batch MaxK AccWidth ActBeatBytes WBeatBytes TileRows
+SIM_PARAMS := Lanes WordBytes Batch MaxK AccWidth ActBeatBytes WBeatBytes TileRows Pipe
 # Fallback values when a parameter is absent: the RTL defaults' relations.
 sim_default_AccWidth = 32
+sim_default_Pipe = 0
 sim_default_ActBeatBytes = $(call sim_param,$(1),WordBytes)
 sim_default_WBeatBytes = $(shell echo $$(( $(call sim_param,$(1),Lanes) * $(call sim_param,$(1),WordBytes) )))
 sim_default_TileRows = $(call sim_param,$(1),Lanes)

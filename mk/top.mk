@@ -23,7 +23,7 @@ top_dma = $(if $(filter bench%,$(1)),-GRdOutstanding=16 -GRdFifoBeats=256 -GRdBu
 top_gflags = -GLanes=$(call top_p,$(1),Lanes) -GWordBytes=$(call top_p,$(1),WordBytes) \
   -GBatch=$(call top_p,$(1),Batch) -GMaxK=$(call top_p,$(1),MaxK) \
   -GTileRows=$(call top_p,$(1),TileRows,$(call top_p,$(1),Lanes)) \
-  -GFmts=$(call top_p,$(1),Fmts,3) -GBusBytes=$(call top_bus,$(1)) $(call top_dma,$(1))
+  -GFmts=$(call top_p,$(1),Fmts,3) -GPipe=$(call top_p,$(1),Pipe,0) -GBusBytes=$(call top_bus,$(1)) $(call top_dma,$(1))
 top_dflags = -DTB_LANES=$(call top_p,$(1),Lanes) -DTB_WORD_BYTES=$(call top_p,$(1),WordBytes) \
   -DTB_BATCH=$(call top_p,$(1),Batch) -DTB_MAX_K=$(call top_p,$(1),MaxK) \
   -DTB_TILE_ROWS=$(call top_p,$(1),TileRows,$(call top_p,$(1),Lanes)) \

@@ -43,6 +43,7 @@ typedef struct tern_perf_hw {
   tern_engine_params eng;
   tern_perf_design design;
   uint32_t lut_build_cycles; /* design B: cycles to (re)build the tables per K window per tile */
+  uint32_t pipe;             /* engine Pipe bit mask (rtl/engine/tern_engine.sv): result latency */
   tern_fmt fmt;              /* weight format the model is stored in */
   double clock_hz;
   double mem_bw;       /* DRAM bandwidth, bytes/s, shared by accelerator and CPU */
@@ -50,7 +51,8 @@ typedef struct tern_perf_hw {
   uint32_t rd_latency; /* cycles from AR to first R beat */
   uint32_t wr_latency; /* cycles from last W to B */
   uint32_t rd_outstanding, rd_burst_beats, rd_fifo_beats;
-  uint32_t keep_act; /* 1: chained matrices reuse the loaded inputs (engine port) */
+  uint32_t wr_outstanding; /* write bursts awaiting B (WrOutstanding) */
+  uint32_t keep_act;       /* 1: chained matrices reuse the loaded inputs (engine port) */
   /* CPU side */
   double cpu_ops;        /* sustained CPU-side operations/s (fp32 ops or int8 MACs) */
   double cpu_bw;         /* bytes/s the CPU can pull from DRAM */
@@ -167,6 +169,9 @@ typedef struct tern_energy_node {
   double sram_8k, sram_32k, sram_1m;
   /* control and registers: pJ per busy cycle per 1000 MACs a cycle (clock tree, FSMs) */
   double ctrl_pj_cycle_kmac;
+  /* table-lookup engine: pJ per 10-bit read / write of a 32-entry LUT RAM
+   * (register file); derivation in the node files */
+  double lutram_rd_10b, lutram_wr_10b;
   /* DRAM, pJ per bit, by memory type */
   int n_mem;
   char mem_name[TERN_ENERGY_MAX_MEM][TERN_PERF_NAME];
@@ -180,11 +185,60 @@ int tern_energy_mem_pj_bit(const tern_energy_node *n, const char *type, double *
  * the three points, clamped to the 8 KB figure below 8 KB). */
 double tern_energy_sram_pj(const tern_energy_node *n, double bytes);
 
+/* pJ per 64-bit access of one RAM bank of the given size: the node's SRAM
+ * curve, and below 8 KB Horowitz's own scaling (4x the size, 2x the energy:
+ * E ~ sqrt(size)) instead of the 8 KB floor of tern_energy_sram_pj. */
+double tern_energy_bank_pj(const tern_energy_node *n, double bank_bytes);
+/* pJ of one two-operand add of the given width: linear between the node's
+ * INT8 and INT32 add (a ripple adder's energy grows with its width). */
+double tern_energy_add_pj(const tern_energy_node *n, double bits);
+
+/* Activity of the table-lookup engine (design B) as rtl/engine/tern_engine.sv
+ * performs it, summed over commands. The per-vector datapath (builders,
+ * tables, lanes, partial sums) exists Batch times and is not gated, so it
+ * works for all Batch vectors whatever the command's batch; the `gated`
+ * variant counts only the command's vectors (what gating would save). */
+typedef struct tern_energy_act {
+  double beats;       /* weight beats: PERF_WEIGHT_BYTES / (Lanes x WordBytes) */
+  double builds;      /* table builds: one per K word and tile, + 1 after the job's last */
+  double build_adds;  /* builder adds: 16 steps x 2 tables x WordBytes x vectors a build */
+  double tab_writes;  /* LUT-RAM writes (10 bits), one per builder add */
+  double tab_reads;   /* LUT-RAM reads (10 bits): 2 x WordBytes x Lanes x vectors a beat */
+  double byte_adds;   /* A + B per byte: WordBytes x Lanes x vectors a beat */
+  double tree_adds;   /* (WordBytes - 1) x Lanes x vectors a beat */
+  double tree_bits;   /* summed widths of those tree adders */
+  double acc_adds;    /* partial-sum accumulate: Lanes x vectors a beat */
+  double psum_reads;  /* partial-sum RAM rows read: one a beat + one a row group (drain) */
+  double psum_writes; /* partial-sum RAM rows written: one a beat */
+  double psum_bits;   /* bits of those reads and writes (a row: Lanes x (vectors x PsumW + 1)) */
+  double abuf_reads;  /* activation buffer bank reads: (4|5) x vectors a build */
+  double abuf_writes; /* activation buffer bank writes: one an activation beat */
+  double b3_decodes;  /* weight bytes through a lane's B3 splitter (B3 only) */
+  double dma_bytes;   /* bytes through the DMA read and write buffers (PERF_BYTES_*) */
+} tern_energy_act;
+
+/* Adds one command's activity (count times) to a. `o` holds the command's
+ * counters (tern_perf_cmd_predict); TERN_ERR_DIM for a command the hardware
+ * rejects, TERN_ERR_VALUE for a row-parallel (design A) hw. */
+int tern_energy_cmd_act(const tern_perf_hw *hw, const tern_perf_cmd *cmd,
+                        const tern_perf_cmd_out *o, int gated, double count, tern_energy_act *a);
+/* Activity of every command of one phase (all layers) for `vectors` inputs,
+ * issued as tern_perf_run does (prefill: prompt x seqs, decode: seqs). */
+int tern_energy_layers_act(const tern_perf_hw *hw, const tern_perf_model *m, uint32_t vectors,
+                           int gated, tern_energy_act *a);
+
 enum {
   TERN_E_ADDS,
   TERN_E_ZERO,
-  TERN_E_ACTBUF,
+  TERN_E_TAB_BUILD,
+  TERN_E_TAB_WRITE,
+  TERN_E_TAB_READ,
+  TERN_E_BYTE_ADD,
+  TERN_E_TREE_ADD,
   TERN_E_ACCUM,
+  TERN_E_PSUM,
+  TERN_E_ACTBUF,
+  TERN_E_DMA_BUF,
   TERN_E_DRAM_W,
   TERN_E_DRAM_IO,
   TERN_E_CTRL,
@@ -194,15 +248,26 @@ enum {
   TERN_E_N
 };
 const char *tern_energy_part_name(int part);
+/* 1 if the part belongs to hw's engine design (the table terms to design B,
+ * the generic ternary adds / zero trits to design A). */
+int tern_energy_part_applies(const tern_perf_hw *hw, int part);
 
 typedef struct tern_energy_out {
   double pj[TERN_E_N]; /* per token */
   double total_pj;
+  double idle_pj; /* of the engine parts: work for batch vectors the commands leave unused */
 } tern_energy_out;
 
-/* Energy per token of a phase (from its activity), in pJ. */
+/* Energy per token of a phase, in pJ: ph (the perf model's counters and CPU
+ * work) and, for design B, act (ungated) and optionally gated (for idle_pj;
+ * NULL: 0) from tern_energy_layers_act for the same phase. */
 int tern_energy_phase(const tern_perf_hw *hw, const tern_energy_node *n, const tern_perf_phase *ph,
+                      const tern_energy_act *act, const tern_energy_act *gated,
                       tern_energy_out *out);
+/* Both phases of a tern_perf_run result r (same hw, m, wl). */
+int tern_energy_run(const tern_perf_hw *hw, const tern_energy_node *n, const tern_perf_model *m,
+                    const tern_perf_workload *wl, const tern_perf_result *r,
+                    tern_energy_out *prefill, tern_energy_out *decode);
 
 /* Published arithmetic-energy accounting (BitNet, arXiv 2310.11453, sec. 2.3
  * and Table 1): a decoder of hidden d, layers L, FFN 4d, at input length n.

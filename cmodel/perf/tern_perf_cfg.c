@@ -105,6 +105,7 @@ void tern_perf_hw_default(tern_perf_hw *hw) {
   hw->rd_outstanding = 8;
   hw->rd_burst_beats = 16;
   hw->rd_fifo_beats = 128;
+  hw->wr_outstanding = 8;
   hw->keep_act = 1;
   hw->cpu_ops = 6e9;
   hw->cpu_bw = 0;
@@ -116,9 +117,15 @@ void tern_perf_hw_default(tern_perf_hw *hw) {
 }
 
 /* Engine parameters from a config/engine/<name>.cfg (RTL parameter names). */
+typedef struct eng_cfg {
+  tern_engine_params e;
+  uint32_t pipe; /* Pipe (absent: 0) */
+} eng_cfg;
+
 static int eng_kv(void *obj, const char *k, const char *v, const char *dir) {
   (void)dir;
-  tern_engine_params *e = obj;
+  eng_cfg *c = obj;
+  tern_engine_params *e = &c->e;
   uint32_t x;
   if (u32v(v, &x) != TERN_OK) return TERN_ERR_VALUE;
   if (!strcmp(k, "Lanes"))
@@ -137,6 +144,8 @@ static int eng_kv(void *obj, const char *k, const char *v, const char *dir) {
     e->act_beat_bytes = x;
   else if (!strcmp(k, "WBeatBytes"))
     e->w_beat_bytes = x;
+  else if (!strcmp(k, "Pipe"))
+    c->pipe = x;
   /* other RTL-only parameters are none of the model's business */
   return TERN_OK;
 }
@@ -156,12 +165,14 @@ int tern_perf_hw_set(tern_perf_hw *hw, const char *k, const char *v, const char 
     /* engine=<name>: the RTL config, one source for both */
     char p[700], err[256];
     snprintf(p, sizeof p, "%s/../engine/%s.cfg", dir ? dir : "config/hw", v);
-    tern_engine_params ne = {0};
+    eng_cfg ne;
+    memset(&ne, 0, sizeof ne);
     int rc = kv_load(p, &ne, eng_kv, err, sizeof err);
     if (rc != TERN_OK) return rc;
-    if (!ne.tile_rows) ne.tile_rows = 8 * ne.lanes; /* the RTL default */
-    eng_derive(&ne);
-    *e = ne;
+    if (!ne.e.tile_rows) ne.e.tile_rows = 8 * ne.e.lanes; /* the RTL default */
+    eng_derive(&ne.e);
+    *e = ne.e;
+    hw->pipe = ne.pipe;
     return TERN_OK;
   }
   if (!strcmp(k, "lanes")) {
@@ -187,6 +198,7 @@ int tern_perf_hw_set(tern_perf_hw *hw, const char *k, const char *v, const char 
     return TERN_OK;
   }
   if (!strcmp(k, "lut_build_cycles")) return u32v(v, &hw->lut_build_cycles);
+  if (!strcmp(k, "pipe")) return u32v(v, &hw->pipe);
   if (!strcmp(k, "format")) {
     if (!strcmp(v, "I2") || !strcmp(v, "i2"))
       hw->fmt = TERN_FMT_I2;
@@ -202,6 +214,7 @@ int tern_perf_hw_set(tern_perf_hw *hw, const char *k, const char *v, const char 
   if (!strcmp(k, "rd_outstanding")) return u32v(v, &hw->rd_outstanding);
   if (!strcmp(k, "rd_burst_beats")) return u32v(v, &hw->rd_burst_beats);
   if (!strcmp(k, "rd_fifo_beats")) return u32v(v, &hw->rd_fifo_beats);
+  if (!strcmp(k, "wr_outstanding")) return u32v(v, &hw->wr_outstanding);
   if (!strcmp(k, "keep_act")) return u32v(v, &hw->keep_act);
   if (!strcmp(k, "lm_head_bits")) return u32v(v, &hw->lm_head_bits);
   if (!strcmp(k, "kv_bits")) return u32v(v, &hw->kv_bits);
@@ -336,12 +349,13 @@ static int node_kv(void *obj, const char *k, const char *v, const char *dir) {
   struct {
     const char *k;
     double *p;
-  } t[] = {{"int8_add", &n->int8_add},   {"int8_mul", &n->int8_mul},
-           {"int32_add", &n->int32_add}, {"int32_mul", &n->int32_mul},
-           {"fp16_add", &n->fp16_add},   {"fp16_mul", &n->fp16_mul},
-           {"fp32_add", &n->fp32_add},   {"fp32_mul", &n->fp32_mul},
-           {"sram_8k_64b", &n->sram_8k}, {"sram_32k_64b", &n->sram_32k},
-           {"sram_1m_64b", &n->sram_1m}, {"ctrl_pj_cycle_kmac", &n->ctrl_pj_cycle_kmac}};
+  } t[] = {{"int8_add", &n->int8_add},           {"int8_mul", &n->int8_mul},
+           {"int32_add", &n->int32_add},         {"int32_mul", &n->int32_mul},
+           {"fp16_add", &n->fp16_add},           {"fp16_mul", &n->fp16_mul},
+           {"fp32_add", &n->fp32_add},           {"fp32_mul", &n->fp32_mul},
+           {"sram_8k_64b", &n->sram_8k},         {"sram_32k_64b", &n->sram_32k},
+           {"sram_1m_64b", &n->sram_1m},         {"ctrl_pj_cycle_kmac", &n->ctrl_pj_cycle_kmac},
+           {"lutram_rd_10b", &n->lutram_rd_10b}, {"lutram_wr_10b", &n->lutram_wr_10b}};
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     if (!strcmp(k, t[i].k)) {
       *t[i].p = d;

@@ -10,6 +10,7 @@ module tern_ulx3s_top #(
   parameter int unsigned MaxK        = 64,
   parameter int unsigned AccWidth    = 32,
   parameter int unsigned TileRows    = Lanes,
+  parameter int unsigned Pipe        = 0,
   parameter int unsigned Jobs        = 1,
   parameter int unsigned JobFmt0     = 0,
   parameter int unsigned JobFmt1     = 0,
@@ -86,7 +87,7 @@ module tern_ulx3s_top #(
 
   tern_fpga_selftest #(
     .Lanes(Lanes), .WordBytes(WordBytes), .Batch(Batch), .MaxK(MaxK), .AccWidth(AccWidth),
-    .TileRows(TileRows), .Jobs(Jobs), .JobFmt0(JobFmt0), .JobFmt1(JobFmt1), .JobRows(JobRows),
+    .TileRows(TileRows), .Pipe(Pipe), .Jobs(Jobs), .JobFmt0(JobFmt0), .JobFmt1(JobFmt1), .JobRows(JobRows),
     .JobK(JobK), .JobBatch(JobBatch), .WBeats0(WBeats0), .WBeats1(WBeats1), .ABeats(ABeats),
     .ExpectCount(ExpectCount), .ExpectSum0(ExpectSum0), .ExpectSum1(ExpectSum1),
     .WHex(WHex), .AHex(AHex)

@@ -21,7 +21,7 @@ cd "$(dirname "$0")/../.."
 target=${1:?usage: build.sh TARGET}
 tdir=fpga/$target
 [ -f "$tdir/target.sh" ] || { echo "fpga: no target $tdir/target.sh" >&2; exit 2; }
-FREQ=100 MIN_FREQ=0 BOARD_PARAMS="" JOB="" BOARD_RTL="" CONSTR="" ENGINE_CFG=""
+FREQ=100 MIN_FREQ=0 BOARD_PARAMS="" JOB="" BOARD_RTL="" CONSTR="" ENGINE_CFG="" PNR_ARGS=""
 # shellcheck source=/dev/null
 . "$tdir/target.sh"
 out=fpga/build/$target
@@ -147,7 +147,7 @@ case $FAMILY in
     ts=$(date +%s)
     nice -n 10 "$NEXTPNR_ECP5" --85k --package CABGA381 --speed 6 --lpf "$CONSTR" \
       --json "$out/$TOP.json" --textcfg "$out/$TOP.config" --freq "$FREQ" --seed 1 \
-      --timing-allow-fail --report "$out/nextpnr_report.json" >"$pnr_log" 2>&1 || {
+      ${PNR_ARGS:-} --timing-allow-fail --report "$out/nextpnr_report.json" >"$pnr_log" 2>&1 || {
       tail -n 20 "$pnr_log"; die "nextpnr-ecp5"; }
     pnr_s=$(($(date +%s) - ts))
     fmax=$(fmax_of "$pnr_log")

@@ -272,7 +272,7 @@ def check(files):
     tcl_rtl = mm.group(1).split() if mm else []
     mk_rtl = [f for f in files["top_rtl"] if not f.startswith("rtl/engine/")]
     if tcl_rtl != mk_rtl:
-        bad.append("tcl tern_rtl %s differs from mk/top.mk TOP_RTL (less rtl/engine) %s" % (tcl_rtl, mk_rtl))
+        bad.append("tcl tern_rtl %s differs from mk/common.mk TOP_RTL (less rtl/engine) %s" % (tcl_rtl, mk_rtl))
     if "glob -directory $root/rtl/engine" not in tcl:
         bad.append("tcl does not take rtl/engine/*.sv")
     tv = dict(re.findall(r"^set (Tern\w+)\s+(\S+)", tcl, re.M))
@@ -341,7 +341,7 @@ def load(root):
         "cfg": rd("fpga/kv260/tern_kv260.cfg"),
         "tcl": rd("fpga/kv260/tern_kv260.tcl"),
         "dtso": rd("fpga/kv260/tern_kv260.dtso"),
-        "top_rtl": top_rtl_from_mk(rd("mk/top.mk")),
+        "top_rtl": top_rtl_from_mk(rd("mk/common.mk")),
     }
     if os.path.exists(os.path.join(root, "docs/driver.md")):
         files["driver"] = rd("docs/driver.md")

@@ -199,7 +199,7 @@ wrapper connects every port once, to the wrapper port of the expected
 interface name, with the same direction and width (evaluated with the
 `tern_kv260.cfg` values), that every tern_top parameter that is not derived
 from others is set, that the cfg, the wrapper defaults and the Tcl agree,
-that the Tcl's source list equals `TOP_RTL` of `mk/top.mk`, and that the
+that the Tcl's source list equals `TOP_RTL` of `mk/common.mk`, and that the
 overlay's register window and interrupt equal the Tcl address map and
 `pl_ps_irq0`. `--selftest` applies ten typical drifts (renamed port, new
 parameter, changed width, moved window, ...) and checks each one is caught.
@@ -232,7 +232,7 @@ isolated.
 | `fpga/flow/build.sh` | one build: job, Yosys (multiplier check), nextpnr, pack, timing; a progress line per stage; logs and `result.txt` in `fpga/build/<target>/` |
 | `fpga/flow/report.sh` | this page |
 | `fpga/flow/tern_fpga_job.c` | self-test job from the golden model |
-| `fpga/flow/tern_fpga_selftest.sv`, `tb_selftest.cpp` | self-test wrapper and its Verilator bench |
+| `fpga/flow/tern_fpga_selftest.sv`, `tern_fpga_rom_stream.sv`, `tb_selftest.cpp` | self-test wrapper, its ROM streams and its Verilator bench |
 | `fpga/flow/kv260_drift.py` | KV260 drift check |
 | `fpga/<target>/` | board tops, constraints, `target.sh`, `engine.cfg` / `tern_kv260.cfg`, KV260 Tcl and overlay |
 EOF

@@ -1,7 +1,8 @@
 // tern_fpga_selftest: tern_engine plus a self-checking job, for boards
 // without a host bus (docs/fpga.md).
 //
-// Two ROMs (block RAM, contents from fpga/flow/tern_fpga_job.c: the golden
+// Two ROMs (block RAM behind register FIFOs, fpga/flow/tern_fpga_rom_stream;
+// contents from fpga/flow/tern_fpga_job.c: the golden
 // model's weight and activation streams) feed Jobs (1 or 2) jobs to the
 // engine, alternating, over and over: config beat, ABeats activation beats,
 // WBeats0|1 weight beats (job 1's stream follows job 0's in the weight ROM).
@@ -18,6 +19,7 @@ module tern_fpga_selftest #(
   parameter int unsigned MaxK         = 64,
   parameter int unsigned AccWidth     = 32,
   parameter int unsigned TileRows     = Lanes,
+  parameter int unsigned Pipe         = 0,
   // the job (fpga/flow/tern_fpga_job.c writes these)
   parameter int unsigned Jobs         = 1,
   parameter int unsigned JobFmt0      = 0,
@@ -48,30 +50,50 @@ module tern_fpga_selftest #(
   localparam int unsigned WAddrW = (WBeats > 1) ? $clog2(WBeats) : 1;
   localparam int unsigned AAddrW = (ABeats > 1) ? $clog2(ABeats) : 1;
 
-  // ---- job ROMs: synchronous read, next address presented every cycle -------
-  (* ram_style = "block" *) logic [WBits-1:0] wrom [WBeats];
-  (* ram_style = "block" *) logic [ABits-1:0] arom [ABeats];
-  initial begin
-    $readmemh(WHex, wrom);
-    $readmemh(AHex, arom);
-  end
-
-  typedef enum logic [1:0] {StCfg, StAct, StW, StWait} state_e;
+  // StChk: the cycle after done, when the registered checks are read
+  typedef enum logic [2:0] {StCfg, StAct, StW, StWait, StChk} state_e;
   state_e state_q, state_d;
 
+  // ---- job ROMs: block RAM read out through register FIFOs ----------------
   logic              cfg_ready, act_ready, w_ready;
-  logic              act_fire, w_fire;
-  logic [AAddrW-1:0] a_addr_q, a_addr_d;
-  logic [WAddrW-1:0] w_addr_q, w_addr_d;
-  logic [ABits-1:0]  a_data_q;
-  logic [WBits-1:0]  w_data_q;
-
-  assign act_fire = (state_q == StAct) && act_ready;
-  assign w_fire   = (state_q == StW) && w_ready;
-
+  logic              act_fire, w_fire, a_valid, w_valid;
+  logic [AAddrW-1:0] a_addr_q, a_addr_d;  // beats sent in this job
+  logic [WAddrW-1:0] w_addr_q, w_addr_d;  // weight ROM word of the next beat
+  logic [ABits-1:0]  a_data;
+  logic [WBits-1:0]  w_data;
   logic              job_q;  // which job: 0, or 1 when Jobs = 2
   logic [WAddrW-1:0] w_last;
-  assign w_last = job_q ? WAddrW'(WBeats - 1) : WAddrW'(WBeats0 - 1);
+
+  assign act_fire = (state_q == StAct) && a_valid && act_ready;
+  assign w_fire   = (state_q == StW) && w_valid && w_ready;
+  assign w_last   = job_q ? WAddrW'(WBeats - 1) : WAddrW'(WBeats0 - 1);
+
+  tern_fpga_rom_stream #(
+    .Width  (ABits),
+    .Depth  (ABeats),
+    .MemFile(AHex)
+  ) u_arom (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .start_i(state_q == StCfg),
+    .base_i ('0),
+    .valid_o(a_valid),
+    .ready_i(act_fire),
+    .data_o (a_data)
+  );
+  tern_fpga_rom_stream #(
+    .Width  (WBits),
+    .Depth  (WBeats),
+    .MemFile(WHex)
+  ) u_wrom (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .start_i(state_q == StCfg),
+    .base_i (job_q ? WAddrW'(WBeats0) : '0),
+    .valid_o(w_valid),
+    .ready_i(w_fire),
+    .data_o (w_data)
+  );
 
   always_comb begin
     a_addr_d = a_addr_q;
@@ -84,12 +106,6 @@ module tern_fpga_selftest #(
     if (w_fire) w_addr_d = w_addr_q + 1'b1;
   end
 
-  // data_q always holds rom[addr_q]: read with the next address
-  always_ff @(posedge clk_i) begin
-    a_data_q <= arom[a_addr_d];
-    w_data_q <= wrom[w_addr_d];
-  end
-
   logic done;
   logic [3:0] status;
 
@@ -99,7 +115,8 @@ module tern_fpga_selftest #(
       StCfg:  if (cfg_ready) state_d = StAct;
       StAct:  if (act_fire && a_addr_q == AAddrW'(ABeats - 1)) state_d = StW;
       StW:    if (w_fire && w_addr_q == w_last) state_d = StWait;
-      StWait: if (done) state_d = StCfg;
+      StWait: if (done) state_d = StChk;
+      StChk:  state_d = StCfg;
       default: state_d = StCfg;
     endcase
   end
@@ -128,7 +145,8 @@ module tern_fpga_selftest #(
     .Batch    (Batch),
     .MaxK     (MaxK),
     .AccWidth (AccWidth),
-    .TileRows (TileRows)
+    .TileRows (TileRows),
+    .Pipe     (Pipe)
   ) u_engine (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -139,12 +157,12 @@ module tern_fpga_selftest #(
     .cfg_k_i       (24'(JobK)),
     .cfg_batch_i   (BatchW'(JobBatch)),
     .cfg_keep_act_i(1'b0),
-    .act_valid_i   (state_q == StAct),
+    .act_valid_i   ((state_q == StAct) && a_valid),
     .act_ready_o   (act_ready),
-    .act_data_i    (a_data_q),
-    .w_valid_i     (state_q == StW),
+    .act_data_i    (a_data),
+    .w_valid_i     ((state_q == StW) && w_valid),
     .w_ready_o     (w_ready),
-    .w_data_i      (w_data_q),
+    .w_data_i      (w_data),
     .res_valid_o   (res_valid),
     .res_ready_i   (1'b1),
     .res_data_o    (res_data),
@@ -165,11 +183,13 @@ module tern_fpga_selftest #(
   logic        bad_q;  // error flag or an out-of-order index seen in this job
   logic        pass_q, fail_q, seen_q;
   logic [15:0] jobs_q;
-  logic        job_ok;
+  logic        job_ok_q;  // the checks, a cycle late: read in StChk
 
-  assign chk_d  = {chk_q[30:0], chk_q[31]} ^ res_data[31:0];
-  assign job_ok = (chk_q == (job_q ? 32'(ExpectSum1) : 32'(ExpectSum0))) && (cnt_q == 32'(ExpectCount)) && !bad_q &&
-                  (status == 4'd0);
+  assign chk_d = {chk_q[30:0], chk_q[31]} ^ res_data[31:0];
+  always_ff @(posedge clk_i) begin
+    job_ok_q <= (chk_q == (job_q ? 32'(ExpectSum1) : 32'(ExpectSum0))) &&
+                (cnt_q == 32'(ExpectCount)) && !bad_q && (status == 4'd0);
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -183,7 +203,7 @@ module tern_fpga_selftest #(
       seen_q <= 1'b0;
       jobs_q <= '0;
       job_q  <= 1'b0;
-    end else if (done) begin
+    end else if (state_q == StChk) begin
       job_q  <= (Jobs > 1) ? !job_q : 1'b0;
       chk_q  <= '0;
       cnt_q  <= '0;
@@ -192,8 +212,8 @@ module tern_fpga_selftest #(
       bad_q  <= 1'b0;
       seen_q <= 1'b1;
       jobs_q <= jobs_q + 1'b1;
-      pass_q <= job_ok && (pass_q || !seen_q);
-      if (!job_ok) fail_q <= 1'b1;
+      pass_q <= job_ok_q && (pass_q || !seen_q);
+      if (!job_ok_q) fail_q <= 1'b1;
     end else if (res_valid) begin
       chk_q <= chk_d;
       cnt_q <= cnt_q + 1'b1;

@@ -30,7 +30,7 @@ set pl_mhz [expr {[llength $argv] > 1 ? [lindex $argv 1] : 250}]
 set jobs   [expr {[llength $argv] > 2 ? [lindex $argv 2] : 2}]
 set part xck26-sfvc784-2LV-c
 
-# tern_top's RTL, packages first (the list of mk/top.mk TOP_RTL)
+# tern_top's RTL, packages first (the list of mk/common.mk TOP_RTL)
 set tern_rtl {
   rtl/regs/gen/tern_regs_pkg.sv
   rtl/regs/gen/tern_regs.sv

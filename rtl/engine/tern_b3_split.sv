@@ -6,7 +6,10 @@
 // the lane to negate. Bytes 243..255 are invalid: bad_o, and they read as
 // five zero trits (hi 4, idx 13).
 // No multiplier or divider: with byte = 16 a + b, 16 a = 27 h(a) + m(a) is
-// a 16-entry case table, then lo = m(a) + b less 27 if that is >= 27.
+// a 16-entry case table, lt = m(a) + b (0..41) one 5-bit add, and what
+// follows from lt (lt >= 27 carries into hi, lo = lt mod 27 and its fold)
+// a 6-input table: two LUT levels instead of a chain of compares and
+// subtracts (ECP5 at 100 MHz; fewer LUTs on xcup too).
 module tern_b3_split (
   input  logic [7:0] byte_i,
   output logic [3:0] hi_o,
@@ -14,8 +17,19 @@ module tern_b3_split (
   output logic       neg_o,
   output logic       bad_o
 );
-  logic [3:0] ha;
-  logic [4:0] ma, lo;
+  function automatic logic [6*64-1:0] lo_tab(input int n);
+    int lo;
+    lo_tab = '0;
+    for (int v = 0; v < n; v++) begin
+      lo = (v >= 27) ? v - 27 : v;
+      lo_tab[v*6 +: 6] = {(v >= 27) ? 1'b1 : 1'b0, (lo > 13) ? 1'b1 : 1'b0,
+                          4'((lo > 13) ? 26 - lo : lo)};
+    end
+  endfunction
+  localparam logic [6*64-1:0] LoTab = lo_tab(64);  // lt -> {ge, neg, idx}
+
+  logic [3:0] ha, idx;
+  logic [4:0] ma;
   logic [5:0] lt;
   logic       ge, neg;
   always_comb begin
@@ -39,12 +53,10 @@ module tern_b3_split (
       default: {ha, ma} = '0;
     endcase
   end
-  assign lt       = {1'b0, ma} + {2'b0, byte_i[3:0]};   // <= 26 + 15
-  assign ge       = (lt >= 6'd27);
-  assign lo       = ge ? 5'(lt - 6'd27) : lt[4:0];
-  assign neg      = (lo > 5'd13);
-  assign bad_o    = (byte_i > 8'd242);
-  assign hi_o     = bad_o ? 4'd4 : ha + {3'b0, ge};
-  assign neg_o    = !bad_o && neg;
-  assign idx_o    = bad_o ? 4'd13 : (neg ? 4'(5'd26 - lo) : lo[3:0]);
+  assign lt             = {1'b0, ma} + {2'b0, byte_i[3:0]};   // <= 26 + 15
+  assign {ge, neg, idx} = LoTab[lt*6 +: 6];
+  assign bad_o          = (byte_i > 8'd242);
+  assign hi_o           = bad_o ? 4'd4 : ha + {3'b0, ge};
+  assign neg_o          = !bad_o && neg;
+  assign idx_o          = bad_o ? 4'd13 : idx;
 endmodule

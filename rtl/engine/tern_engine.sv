@@ -27,6 +27,16 @@ module tern_engine #(
   parameter int unsigned WBeatBytes   = Lanes * WordBytes,
   parameter int unsigned TileRows     = 8 * Lanes,  // multiple of Lanes
   parameter int unsigned Fmts         = 3,          // bit 0: I2, bit 1: B3
+  // Pipeline registers, throughput unchanged. Bits 0-2 sit between a weight
+  // beat and its partial-sum write (a cycle of result latency each): after
+  // the weight decode, after the per-byte table sums, after the lane adder
+  // trees. Bit 3 registers both partial-sum RAM outputs: the result drain
+  // (its reads run a group ahead) and the old sum of the accumulate (read a
+  // cycle earlier; only when one of bits 0-2 is set). Bit 4 registers the
+  // table builder's activation operands (prefetched while the previous
+  // build runs; a cycle more a job). Slow block-RAM outputs (ECP5: 5.6 ns
+  // clock to out) need bits 3 and 4 (fpga/ecp5-85f/engine.cfg).
+  parameter int unsigned Pipe         = 0,
   parameter int unsigned BatchW       = $clog2(Batch + 1)  // do not override
 ) (
   input  logic                      clk_i,
@@ -89,6 +99,23 @@ module tern_engine #(
   // rows within a tile TRW bits; only the row number itself needs 24.
   localparam int unsigned KW       = $clog2(MaxK + ActBeatBytes + 1);
   localparam int unsigned TRW      = $clog2(TileRows + Lanes + 1);
+  // Pipeline: stage 0 is the registered weight beat (decode), then the
+  // table read (StTab), the adder trees (StTree), the accumulate (StAcc).
+  // The old partial sum is read PsRd stages before StAcc. Every access to a
+  // (tile half, row group) entry is >= 18 cycles after the previous one (a
+  // K word waits for its table build), and the builder overwrites a table
+  // bank >= 2 cycles after the last read of it is issued: up to 4 stages
+  // need no forwarding.
+  localparam int unsigned PDec     = Pipe & 1;
+  localparam int unsigned PByte    = (Pipe >> 1) & 1;
+  localparam int unsigned PTree    = (Pipe >> 2) & 1;
+  localparam int unsigned PPs      = (Pipe >> 3) & 1;
+  localparam int unsigned PPsAcc   = (PPs != 0 && (Pipe & 7) != 0) ? 1 : 0;
+  localparam int unsigned StTab    = PDec;
+  localparam int unsigned StTree   = StTab + PByte;
+  localparam int unsigned StAcc    = StTree + PTree;
+  localparam int unsigned PsRd     = 1 + PPsAcc;
+  localparam int unsigned PAct     = (Pipe >> 4) & 1;
 
   localparam logic [3:0] StatusOk      = 4'd0;
   localparam logic [3:0] StatusBadCfg  = 4'd1;
@@ -210,8 +237,9 @@ module tern_engine #(
   logic [3:0]       bstep_q;
   logic [AddrW-1:0] bword_q;
   logic             step_start;  // compute takes the pending tables
+  logic             act_re, act_ok;
 
-  assign bld_start = (state_q == StRun) && !building_q && !tab_pend_q;
+  assign bld_start = (state_q == StRun) && !building_q && !tab_pend_q && act_ok;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -244,8 +272,33 @@ module tern_engine #(
   end
 
   // Activation buffer: Batch x TpB banks of WordBytes bytes; the builder
-  // reads a whole word (all banks) when it starts and holds it.
-  logic [Batch*Trits*8-1:0] act_rd;
+  // reads a whole word (all banks) when it starts and holds it. With PAct
+  // the read runs ahead (bword_q already names the next build's word once a
+  // build starts) and a register takes it when the build starts.
+  logic [Batch*Trits*8-1:0] act_rd, act_op;
+  if (PAct != 0) begin : gen_act_pf
+    logic                     pf_q;  // act_rd holds word bword_q
+    logic [Batch*Trits*8-1:0] act_op_q;
+    assign act_re = (state_q == StRun) && !pf_q;
+    assign act_ok = pf_q;
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        pf_q <= 1'b0;
+      end else if (cfg_fire || bld_start) begin
+        pf_q <= 1'b0;
+      end else if (act_re) begin
+        pf_q <= 1'b1;
+      end
+    end
+    always_ff @(posedge clk_i) begin
+      if (bld_start) act_op_q <= act_rd;
+    end
+    assign act_op = act_op_q;
+  end else begin : gen_act_rd
+    assign act_re = bld_start;
+    assign act_ok = 1'b1;
+    assign act_op = act_rd;
+  end
   for (genvar b = 0; b < Batch; b++) begin : gen_buf_b
     for (genvar k = 0; k < TpB; k++) begin : gen_buf_bank
       tern_act_mem #(
@@ -256,7 +309,7 @@ module tern_engine #(
         .we_i   (act_fire && (ld_b_q == BatchW'(b)) && (ld_pos_q == 3'(k))),
         .waddr_i(ld_word_q),
         .wdata_i(act_data_i),
-        .re_i   (bld_start),
+        .re_i   (act_re),
         .raddr_i(bword_q),
         .rdata_o(act_rd[(b*Trits + k*WordBytes)*8 +: WordBytes*8])
       );
@@ -352,20 +405,31 @@ module tern_engine #(
     end
   end
 
-  // ---- stage 1: weights registered, old partial sums read --------------------
-  logic                    s1_valid_q, s1_first_q, s1_bank_q, s1_half_q, s1_tlast_q, s1_jlast_q;
-  logic [GW-1:0]           s1_g_q;
-  logic [TRW-1:0]          s1_tn_q;
+  // ---- stage 0: weights registered; the control fields follow each beat --
+  // Control of a beat: first word of the tile, table bank, tile half, last
+  // beat of the tile / of the job, row group, rows of the tile; pv_q[i]:
+  // stage i holds a beat.
+  typedef struct packed {
+    logic           first;
+    logic           bank;
+    logic           half;
+    logic           tlast;
+    logic           jlast;
+    logic [GW-1:0]  g;
+    logic [TRW-1:0] tn;
+  } ctl_t;
+  ctl_t                    ctl_q [StAcc + 1];
+  logic [StAcc:0]          pv_q;
   logic [WBeatBytes*8-1:0] s1_w_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      s1_valid_q <= 1'b0;
+      pv_q <= '0;
     end else begin
-      s1_valid_q <= w_fire;
+      pv_q <= (StAcc + 1)'({pv_q, w_fire});
     end
   end
-  // The weights load every cycle (used only when s1_valid_q): a load enable
+  // The weights load every cycle (used only when valid): a load enable
   // would be a LUT per weight bit once Yosys moves the register into the
   // tables' read ports.
   always_ff @(posedge clk_i) begin
@@ -373,15 +437,21 @@ module tern_engine #(
   end
   always_ff @(posedge clk_i) begin
     if (w_fire) begin
-      s1_first_q <= (word_q == '0);
-      s1_bank_q  <= step_start ? cbank_q : ~cbank_q;
-      s1_half_q  <= tpar_q;
-      s1_g_q     <= g_q;
-      s1_tlast_q <= g_last && w_last;
-      s1_jlast_q <= g_last && w_last && rows_end;
-      s1_tn_q    <= tn;
+      ctl_q[0].first <= (word_q == '0);
+      ctl_q[0].bank  <= step_start ? cbank_q : ~cbank_q;
+      ctl_q[0].half  <= tpar_q;
+      ctl_q[0].g     <= g_q;
+      ctl_q[0].tlast <= g_last && w_last;
+      ctl_q[0].jlast <= g_last && w_last && rows_end;
+      ctl_q[0].tn    <= tn;
     end
+    for (int i = 1; i <= StAcc; i++) ctl_q[i] <= ctl_q[i-1];
   end
+  ctl_t acc;  // the beat being accumulated
+  logic acc_valid, unused_acc_bank;
+  assign acc             = ctl_q[StAcc];
+  assign acc_valid       = pv_q[StAcc];
+  assign unused_acc_bank = acc.bank;
 
   // Partial sums and row error flags of two tiles (halves), one entry a group.
   // Entry layout: sum of lane l, vector b at [(l*Batch+b)*PsumW +: PsumW],
@@ -389,29 +459,49 @@ module tern_engine #(
   localparam int unsigned SumBits = Lanes * Batch * PsumW;
   localparam int unsigned PsBits  = SumBits + Lanes;
 
-  logic [PsBits-1:0] ps_old, ps_new, ps_drain;
+  logic [PsBits-1:0] ps_old, ps_rd, ps_new, ps_drain;
   logic             dr_re;
   logic [GW:0]      dr_addr;
+  logic             ps_re;
+  logic [GW:0]      ps_raddr;
+  // The read is issued PsRd cycles before the beat's accumulate: at w_fire
+  // from the live position, else from the control pipeline.
+  if (StAcc >= PsRd) begin : gen_ps_rd_pipe
+    assign ps_re    = pv_q[StAcc-PsRd];
+    assign ps_raddr = {ctl_q[StAcc-PsRd].half, ctl_q[StAcc-PsRd].g};
+  end else begin : gen_ps_rd_fire
+    assign ps_re    = w_fire;
+    assign ps_raddr = {tpar_q, g_q};
+  end
+  if (PPsAcc != 0) begin : gen_ps_q
+    logic [PsBits-1:0] ps_rd_q;
+    always_ff @(posedge clk_i) begin
+      ps_rd_q <= ps_rd;
+    end
+    assign ps_old = ps_rd_q;
+  end else begin : gen_ps_d
+    assign ps_old = ps_rd;
+  end
   tern_psum_mem #(
     .Width(PsBits),
     .Depth(2 << GW)
   ) u_psum (
     .clk_i    (clk_i),
-    .we_i     (s1_valid_q),
-    .waddr_i  ({s1_half_q, s1_g_q}),
+    .we_i     (acc_valid),
+    .waddr_i  ({acc.half, acc.g}),
     .wdata_i  (ps_new),
-    .re_a_i   (w_fire),
-    .raddr_a_i({tpar_q, g_q}),
-    .rdata_a_o(ps_old),
+    .re_a_i   (ps_re),
+    .raddr_a_i(ps_raddr),
+    .rdata_a_o(ps_rd),
     .re_b_i   (dr_re),
     .raddr_b_i(dr_addr),
     .rdata_b_o(ps_drain)
   );
 
   // ---- tables, lanes, trees --------------------------------------------------
-  logic [Lanes*WordBytes*4-1:0] addr_a, addr_b;
-  logic [Lanes*WordBytes-1:0]   lane_neg;
-  logic [Lanes-1:0]             lane_bad;
+  logic [Lanes*WordBytes*4-1:0] dec_a, dec_b, addr_a, addr_b;
+  logic [Lanes*WordBytes-1:0]   dec_neg, lane_neg;
+  logic [Lanes-1:0]             dec_bad, tab_bad, lane_bad;  // lane_bad: at StAcc
 
   for (genvar l = 0; l < Lanes; l++) begin : gen_dec
     tern_tab_dec #(
@@ -420,39 +510,70 @@ module tern_engine #(
     ) u_dec (
       .fmt_i (fmt_q),
       .word_i(s1_w_q[l*WordBytes*8 +: WordBytes*8]),
-      .a_o   (addr_a[l*WordBytes*4 +: WordBytes*4]),
-      .b_o   (addr_b[l*WordBytes*4 +: WordBytes*4]),
-      .neg_o (lane_neg[l*WordBytes +: WordBytes]),
-      .bad_o (lane_bad[l])
+      .a_o   (dec_a[l*WordBytes*4 +: WordBytes*4]),
+      .b_o   (dec_b[l*WordBytes*4 +: WordBytes*4]),
+      .neg_o (dec_neg[l*WordBytes +: WordBytes]),
+      .bad_o (dec_bad[l])
     );
+  end
+  if (PDec != 0) begin : gen_dec_q
+    always_ff @(posedge clk_i) begin
+      addr_a   <= dec_a;
+      addr_b   <= dec_b;
+      lane_neg <= dec_neg;
+      tab_bad  <= dec_bad;
+    end
+  end else begin : gen_dec_d
+    assign addr_a   = dec_a;
+    assign addr_b   = dec_b;
+    assign lane_neg = dec_neg;
+    assign tab_bad  = dec_bad;
+  end
+  // The bad-code flags ride along to the accumulate.
+  if (StAcc > StTab) begin : gen_bad_q
+    logic [Lanes-1:0] bad_q [StAcc - StTab];
+    always_ff @(posedge clk_i) begin
+      bad_q[0] <= tab_bad;
+      for (int i = 1; i < StAcc - StTab; i++) bad_q[i] <= bad_q[i-1];
+    end
+    assign lane_bad = bad_q[StAcc-StTab-1];
+  end else begin : gen_bad_d
+    assign lane_bad = tab_bad;
   end
 
   for (genvar b = 0; b < Batch; b++) begin : gen_b
-    logic [Lanes*WordBytes*ByteW-1:0] bsum;   // per lane and byte: A + B
+    logic [Lanes*WordBytes*ByteW-1:0] bsum, tsum;  // per lane and byte: A + B
+    if (PByte != 0) begin : gen_bsum_q
+      always_ff @(posedge clk_i) begin
+        tsum <= bsum;
+      end
+    end else begin : gen_bsum_d
+      assign tsum = bsum;
+    end
     for (genvar j = 0; j < WordBytes; j++) begin : gen_byte
       // Activations of the byte's trits for the job's format.
       logic [7:0] qa0, qa1, qb0, qb1, qb2;
       if (HasB3) begin : gen_q_b3
         if (HasI2) begin : gen_q_both
-          assign qb0 = fmt_q ? act_rd[(b*Trits + 5*j)*8 +: 8] : act_rd[(b*Trits + 4*j)*8 +: 8];
-          assign qb1 = fmt_q ? act_rd[(b*Trits + 5*j + 1)*8 +: 8]
-                             : act_rd[(b*Trits + 4*j + 1)*8 +: 8];
-          assign qa0 = fmt_q ? act_rd[(b*Trits + 5*j + 3)*8 +: 8]
-                             : act_rd[(b*Trits + 4*j + 2)*8 +: 8];
-          assign qa1 = fmt_q ? act_rd[(b*Trits + 5*j + 4)*8 +: 8]
-                             : act_rd[(b*Trits + 4*j + 3)*8 +: 8];
+          assign qb0 = fmt_q ? act_op[(b*Trits + 5*j)*8 +: 8] : act_op[(b*Trits + 4*j)*8 +: 8];
+          assign qb1 = fmt_q ? act_op[(b*Trits + 5*j + 1)*8 +: 8]
+                             : act_op[(b*Trits + 4*j + 1)*8 +: 8];
+          assign qa0 = fmt_q ? act_op[(b*Trits + 5*j + 3)*8 +: 8]
+                             : act_op[(b*Trits + 4*j + 2)*8 +: 8];
+          assign qa1 = fmt_q ? act_op[(b*Trits + 5*j + 4)*8 +: 8]
+                             : act_op[(b*Trits + 4*j + 3)*8 +: 8];
         end else begin : gen_q_only
-          assign qb0 = act_rd[(b*Trits + 5*j)*8 +: 8];
-          assign qb1 = act_rd[(b*Trits + 5*j + 1)*8 +: 8];
-          assign qa0 = act_rd[(b*Trits + 5*j + 3)*8 +: 8];
-          assign qa1 = act_rd[(b*Trits + 5*j + 4)*8 +: 8];
+          assign qb0 = act_op[(b*Trits + 5*j)*8 +: 8];
+          assign qb1 = act_op[(b*Trits + 5*j + 1)*8 +: 8];
+          assign qa0 = act_op[(b*Trits + 5*j + 3)*8 +: 8];
+          assign qa1 = act_op[(b*Trits + 5*j + 4)*8 +: 8];
         end
-        assign qb2 = act_rd[(b*Trits + 5*j + 2)*8 +: 8];
+        assign qb2 = act_op[(b*Trits + 5*j + 2)*8 +: 8];
       end else begin : gen_q_i2
-        assign qb0 = act_rd[(b*Trits + 4*j)*8 +: 8];
-        assign qb1 = act_rd[(b*Trits + 4*j + 1)*8 +: 8];
-        assign qa0 = act_rd[(b*Trits + 4*j + 2)*8 +: 8];
-        assign qa1 = act_rd[(b*Trits + 4*j + 3)*8 +: 8];
+        assign qb0 = act_op[(b*Trits + 4*j)*8 +: 8];
+        assign qb1 = act_op[(b*Trits + 4*j + 1)*8 +: 8];
+        assign qa0 = act_op[(b*Trits + 4*j + 2)*8 +: 8];
+        assign qa1 = act_op[(b*Trits + 4*j + 3)*8 +: 8];
         assign qb2 = '0;
       end
 
@@ -479,20 +600,42 @@ module tern_engine #(
       logic unused_nx;
       assign unused_nx = nx_a[0] ^ nx_b[0];
 
+      // The table writes lag the walk by a cycle, from this byte's own
+      // registers: write address, enable and data reach every copy of the
+      // table (a copy per read port), a net too wide to follow the walk's
+      // address logic in the same cycle. A build is still done before its
+      // first read (>= 1 cycle after building_q falls).
+      logic            twe_q;
+      logic [4:0]      twa_a_q, twa_b_q;
+      logic [TabW-1:0] twd_a_q, twd_b_q;
+      always_ff @(posedge clk_i or negedge rst_ni) begin
+        if (!rst_ni) begin
+          twe_q <= 1'b0;
+        end else begin
+          twe_q <= building_q;
+        end
+      end
+      always_ff @(posedge clk_i) begin
+        twa_a_q <= {bbank_q, wa_a};
+        twa_b_q <= {bbank_q, wa_b};
+        twd_a_q <= acc_a_q;
+        twd_b_q <= acc_b_q;
+      end
+
       logic [Lanes*5-1:0]    ra_a, ra_b;
       logic [Lanes*TabW-1:0] rd_a, rd_b;
       for (genvar l = 0; l < Lanes; l++) begin : gen_ra
-        assign ra_a[l*5 +: 5] = {s1_bank_q, addr_a[(l*WordBytes + j)*4 +: 4]};
-        assign ra_b[l*5 +: 5] = {s1_bank_q, addr_b[(l*WordBytes + j)*4 +: 4]};
+        assign ra_a[l*5 +: 5] = {ctl_q[StTab].bank, addr_a[(l*WordBytes + j)*4 +: 4]};
+        assign ra_b[l*5 +: 5] = {ctl_q[StTab].bank, addr_b[(l*WordBytes + j)*4 +: 4]};
       end
       tern_tab #(
         .Reads(Lanes),
         .Width(TabW)
       ) u_tab_a (
         .clk_i  (clk_i),
-        .we_i   (building_q),
-        .waddr_i({bbank_q, wa_a}),
-        .wdata_i(acc_a_q),
+        .we_i   (twe_q),
+        .waddr_i(twa_a_q),
+        .wdata_i(twd_a_q),
         .raddr_i(ra_a),
         .rdata_o(rd_a)
       );
@@ -501,9 +644,9 @@ module tern_engine #(
         .Width(TabW)
       ) u_tab_b (
         .clk_i  (clk_i),
-        .we_i   (building_q),
-        .waddr_i({bbank_q, wa_b}),
-        .wdata_i(acc_b_q),
+        .we_i   (twe_q),
+        .waddr_i(twa_b_q),
+        .wdata_i(twd_b_q),
         .raddr_i(ra_b),
         .rdata_o(rd_b)
       );
@@ -532,23 +675,31 @@ module tern_engine #(
     end
 
     for (genvar l = 0; l < Lanes; l++) begin : gen_lane
-      (* keep *) logic [SumW-1:0] sum;  // not merged with the accumulate add
+      (* keep *) logic [SumW-1:0] tree;  // not merged with the accumulate add
+      logic [SumW-1:0] sum;
       tern_add_tree #(
         .N  (WordBytes),
         .InW(ByteW)
       ) u_tree (
-        .x_i(bsum[l*WordBytes*ByteW +: WordBytes*ByteW]),
-        .s_o(sum)
+        .x_i(tsum[l*WordBytes*ByteW +: WordBytes*ByteW]),
+        .s_o(tree)
       );
+      if (PTree != 0) begin : gen_sum_q
+        always_ff @(posedge clk_i) begin
+          sum <= tree;
+        end
+      end else begin : gen_sum_d
+        assign sum = tree;
+      end
       // The tree sum is the adder's plain operand; the old sum (or, for a
       // tile's first word, the bias correction) is the one with logic in
       // front (it folds into the carry-chain LUTs). Modulo 2^PsumW, exact.
       assign ps_new[(l*Batch + b)*PsumW +: PsumW] =
-          PsumW'(sum) + (s1_first_q ? bias_q : ps_old[(l*Batch + b)*PsumW +: PsumW]);
+          PsumW'(sum) + (acc.first ? bias_q : ps_old[(l*Batch + b)*PsumW +: PsumW]);
     end
   end
   for (genvar l = 0; l < Lanes; l++) begin : gen_err
-    assign ps_new[SumBits + l] = lane_bad[l] | (!s1_first_q && ps_old[SumBits + l]);
+    assign ps_new[SumBits + l] = lane_bad[l] | (!acc.first && ps_old[SumBits + l]);
   end
 
   // ---- tile bookkeeping: halves awaiting the drain ----------------------------
@@ -566,34 +717,109 @@ module tern_engine #(
       half_busy_q <= '0;
     end else begin
       if (dr_done) half_busy_q[dr_half_q] <= 1'b0;
-      if (s1_valid_q && s1_tlast_q) begin
-        half_busy_q[s1_half_q] <= 1'b1;
-        hb_n_q[s1_half_q]      <= s1_tn_q;
-        hb_jlast_q[s1_half_q]  <= s1_jlast_q;
+      if (acc_valid && acc.tlast) begin
+        half_busy_q[acc.half] <= 1'b1;
+        hb_n_q[acc.half]      <= acc.tn;
+        hb_jlast_q[acc.half]  <= acc.jlast;
       end
     end
   end
 
   // ---- drain: one result a beat ----------------------------------------------
-  logic              dr_on_q;       // ps_drain holds the current group
+  // The output side walks rows and vectors of the tile in half dr_half_q
+  // over dr_data, the current group's entry; without PPs that is the RAM's
+  // read register, with PPs a register behind it, filled by a fetch side
+  // that runs up to two groups ahead.
+  logic              dr_on_q;       // the output side is in a tile
   logic [GW-1:0]     dr_g_q;
   logic [LaneW-1:0]  dr_l_q;
   logic [BW-1:0]     dr_b_q;
   logic [23:0]       dr_row_q;      // rows drain in order: no base needed
   logic [TRW-1:0]    dr_left_q;     // rows of the tile from this one on
-  logic              res_fire, b_last, l_last, g_more;
+  logic              res_fire, b_last, l_last, g_more, g_done;
+  // b_last, l_last, g_more of the current beat, registered: they gate the
+  // drain's wide registers (a long compare chain into a high-fanout enable)
+  logic              b_last_q, l_last_q, g_more_q;
+  logic [PsBits-1:0] dr_data;
+  logic              dr_have;       // dr_data holds the output side's group
 
   assign res_fire = res_valid_o && res_ready_i;
-  assign b_last   = ({1'b0, dr_b_q} + 1'b1) == (BW + 1)'(batch_q);
-  // More rows in the tile means more groups.
-  assign g_more   = (dr_left_q != TRW'(1));
-  /* verilator lint_off CMPCONST */
-  assign l_last   = (dr_l_q == LaneW'(Lanes - 1)) || !g_more;
-  /* verilator lint_on CMPCONST */
-  assign dr_done  = res_fire && b_last && l_last && !g_more;
-  assign dr_re    = (!dr_on_q && half_busy_q[dr_half_q]) || (res_fire && b_last && l_last && g_more);
-  assign dr_addr  = dr_on_q ? {dr_half_q, dr_g_q + 1'b1} : {dr_half_q, GW'(0)};
+  assign b_last   = b_last_q;   // dr_b_q + 1 == batch_q
+  assign g_more   = g_more_q;   // dr_left_q != 1: more rows, so more groups
+  assign l_last   = l_last_q;   // dr_l_q == Lanes - 1 || !g_more
+  assign g_done   = res_fire && b_last && l_last;
+  assign dr_done  = g_done && !g_more;
 
+  if (PPs != 0) begin : gen_dr_fetch
+    // Fetch side: tile half f_half_q from group f_g_q on (f_left_q rows
+    // left); fetched_q marks a half fetched but not yet drained.
+    logic              f_on_q, f_half_q, f_go;
+    logic [GW-1:0]     f_g_q;
+    logic [TRW-1:0]    f_left_q;
+    logic [1:0]        fetched_q;
+    logic              bv_q, dv_q, capture;   // ps_drain / dq_q hold a group
+    logic [PsBits-1:0] dq_q;
+    logic [GW-1:0]     unused_dr_g;
+
+    assign capture = bv_q && (!dv_q || g_done);
+    assign f_go    = f_on_q && (!bv_q || capture);
+    assign dr_re   = f_go;
+    assign dr_addr = {f_half_q, f_g_q};
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        f_on_q    <= 1'b0;
+        f_half_q  <= 1'b0;
+        f_g_q     <= '0;
+        f_left_q  <= '0;
+        fetched_q <= '0;
+        bv_q      <= 1'b0;
+        dv_q      <= 1'b0;
+      end else if (cfg_fire) begin
+        f_on_q    <= 1'b0;
+        f_half_q  <= 1'b0;
+        fetched_q <= '0;
+        bv_q      <= 1'b0;
+        dv_q      <= 1'b0;
+      end else begin
+        if (!f_on_q) begin
+          if (half_busy_q[f_half_q] && !fetched_q[f_half_q]) begin
+            f_on_q   <= 1'b1;
+            f_g_q    <= '0;
+            f_left_q <= hb_n_q[f_half_q];
+          end
+        end else if (f_go) begin
+          /* verilator lint_off CMPCONST */ /* verilator lint_off UNSIGNED */
+          if (f_left_q > TRW'(Lanes)) begin
+          /* verilator lint_on CMPCONST */ /* verilator lint_on UNSIGNED */
+            f_g_q    <= f_g_q + 1'b1;
+            f_left_q <= f_left_q - TRW'(Lanes);
+          end else begin
+            f_on_q              <= 1'b0;
+            fetched_q[f_half_q] <= 1'b1;
+            f_half_q            <= ~f_half_q;
+          end
+        end
+        if (dr_done) fetched_q[dr_half_q] <= 1'b0;
+        if (f_go) bv_q <= 1'b1;
+        else if (capture) bv_q <= 1'b0;
+        if (capture) dv_q <= 1'b1;
+        else if (g_done) dv_q <= 1'b0;
+      end
+    end
+    always_ff @(posedge clk_i) begin
+      if (capture) dq_q <= ps_drain;
+    end
+    assign dr_data     = dq_q;
+    assign dr_have     = dv_q;
+    assign unused_dr_g = dr_g_q;
+  end else begin : gen_dr_direct
+    assign dr_re   = (!dr_on_q && half_busy_q[dr_half_q]) || (g_done && g_more);
+    assign dr_addr = dr_on_q ? {dr_half_q, dr_g_q + 1'b1} : {dr_half_q, GW'(0)};
+    assign dr_data = ps_drain;
+    assign dr_have = 1'b1;
+  end
+
+  /* verilator lint_off CMPCONST */ /* verilator lint_off UNSIGNED */
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       dr_on_q   <= 1'b0;
@@ -603,6 +829,9 @@ module tern_engine #(
       dr_b_q    <= '0;
       dr_row_q  <= '0;
       dr_left_q <= '0;
+      b_last_q  <= 1'b0;
+      l_last_q  <= 1'b0;
+      g_more_q  <= 1'b0;
     end else if (cfg_fire) begin
       dr_on_q   <= 1'b0;
       dr_half_q <= 1'b0;
@@ -614,18 +843,26 @@ module tern_engine #(
         dr_l_q    <= '0;
         dr_b_q    <= '0;
         dr_left_q <= hb_n_q[dr_half_q];
+        b_last_q  <= (batch_q == BatchW'(1));
+        g_more_q  <= (hb_n_q[dr_half_q] != TRW'(1));
+        l_last_q  <= (Lanes == 1) || (hb_n_q[dr_half_q] == TRW'(1));
       end
     end else if (res_fire) begin
       if (!b_last) begin
-        dr_b_q <= dr_b_q + 1'b1;
+        dr_b_q   <= dr_b_q + 1'b1;
+        b_last_q <= ({1'b0, dr_b_q} + 2'd2) == (BW + 1)'(batch_q);
       end else begin
         dr_b_q    <= '0;
+        b_last_q  <= (batch_q == BatchW'(1));
         dr_row_q  <= dr_row_q + 1'b1;
         dr_left_q <= dr_left_q - 1'b1;
+        g_more_q  <= (dr_left_q != TRW'(2));
         if (!l_last) begin
-          dr_l_q <= dr_l_q + 1'b1;
+          dr_l_q   <= dr_l_q + 1'b1;
+          l_last_q <= (dr_l_q == LaneW'(Lanes - 2)) || (dr_left_q == TRW'(2));
         end else begin
-          dr_l_q <= '0;
+          dr_l_q   <= '0;
+          l_last_q <= (Lanes == 1) || (dr_left_q == TRW'(2));
           if (g_more) begin
             dr_g_q <= dr_g_q + 1'b1;
           end else begin
@@ -636,17 +873,18 @@ module tern_engine #(
       end
     end
   end
+  /* verilator lint_on CMPCONST */ /* verilator lint_on UNSIGNED */
 
-  assign res_valid_o = dr_on_q;
+  assign res_valid_o = dr_on_q && dr_have;
   // Result select: a compare per (lane, vector), no index arithmetic.
   always_comb begin
     res_data_o = '0;
     res_err_o  = 1'b0;
     for (int l = 0; l < Lanes; l++) begin
-      if (dr_l_q == LaneW'(l)) res_err_o = ps_drain[SumBits + l];
+      if (dr_l_q == LaneW'(l)) res_err_o = dr_data[SumBits + l];
       for (int b = 0; b < Batch; b++) begin
         if (dr_l_q == LaneW'(l) && dr_b_q == BW'(b)) begin
-          res_data_o = AccWidth'($signed(ps_drain[(l*Batch + b)*PsumW +: PsumW]));
+          res_data_o = AccWidth'($signed(dr_data[(l*Batch + b)*PsumW +: PsumW]));
         end
       end
     end
@@ -660,7 +898,7 @@ module tern_engine #(
     state_d   = state_q;
     status_d  = status_q;
     any_bad_d = any_bad_q;
-    if (s1_valid_q) any_bad_d = any_bad_q | (|lane_bad);
+    if (acc_valid) any_bad_d = any_bad_q | (|lane_bad);
     unique case (state_q)
       StIdle: if (cfg_fire) begin
         any_bad_d = 1'b0;

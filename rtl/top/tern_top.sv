@@ -22,6 +22,7 @@ module tern_top #(
   parameter int unsigned WBeatBytes     = Lanes * WordBytes,
   parameter int unsigned TileRows       = Lanes,
   parameter int unsigned Fmts           = 3,   // weight formats built: bit 0 I2, bit 1 B3
+  parameter int unsigned Pipe           = 0,   // engine pipeline registers (tern_engine)
   // system
   parameter int unsigned BusBytes       = 16,  // AXI4 data width / 8: 8, 16, 32 or 64
   parameter int unsigned IdWidth        = 4,
@@ -616,7 +617,8 @@ module tern_top #(
     .ActBeatBytes(ActBeatBytes),
     .WBeatBytes  (WBeatBytes),
     .TileRows    (TileRows),
-    .Fmts        (Fmts)
+    .Fmts        (Fmts),
+    .Pipe        (Pipe)
   ) u_engine (
     .clk_i      (clk_i),
     .rst_ni     (eng_rst_n),

@@ -44,17 +44,24 @@ def main(d):
     fig.savefig(f"{d}/bandwidth.png", dpi=120)
 
     e = rows(f"{d}/energy.csv")
-    fig, ax = plt.subplots(figsize=(7, 4))
+    # left: every part; right: the parts inside the accelerator (without DRAM
+    # and CPU), which are a few percent of the total and vanish on the left
+    fig, axs = plt.subplots(1, 2, figsize=(11, 4.5))
     phases = ["decode", "prefill"]
     parts = [v["part"] for v in e if v["phase"] == "decode"]
-    bottom = [0.0, 0.0]
-    for part in parts:
-        vals = [next(float(v["pj_per_token"]) for v in e if v["phase"] == ph and v["part"] == part)
-                * 1e-6 for ph in phases]
-        ax.bar(phases, vals, bottom=bottom, label=part)
-        bottom = [a + b for a, b in zip(bottom, vals)]
-    ax.set_ylabel("energy per token (uJ)")
-    ax.legend(fontsize=7, loc="upper right")
+    colors = {p: plt.cm.tab20(i % 20) for i, p in enumerate(parts)}
+    inside = [p for p in parts if not p.startswith("DRAM") and not p.startswith("CPU")]
+    for ax, sel, title in ((axs[0], parts, "all parts"), (axs[1], inside, "inside the accelerator")):
+        bottom = [0.0, 0.0]
+        for part in sel:
+            vals = [next(float(v["pj_per_token"]) for v in e
+                         if v["phase"] == ph and v["part"] == part) * 1e-6 for ph in phases]
+            ax.bar(phases, vals, bottom=bottom, label=part, color=colors[part])
+            bottom = [a + b for a, b in zip(bottom, vals)]
+        ax.set_ylabel("energy per token (uJ)")
+        ax.set_title(title, fontsize=10)
+    axs[1].legend(*axs[0].get_legend_handles_labels(), fontsize=7, loc="upper left",
+                  bbox_to_anchor=(1.02, 1.0))
     fig.tight_layout()
     fig.savefig(f"{d}/energy.png", dpi=120)
     print(f"plots: {d}/roofline.png {d}/bandwidth.png {d}/energy.png")

@@ -197,13 +197,211 @@ static void t_token(tt_ctx *c) {
   load_hw(c, "asic7", &a);
   tern_energy_node n = load_node(c, "7nm");
   TT_CHECK(c, tern_perf_run(&a, &m, &wl, &r) == TERN_OK);
-  tern_energy_out e;
-  TT_CHECK(c, tern_energy_phase(&a, &n, &r.decode, &e) == TERN_OK);
+  tern_energy_out e, ep;
+  TT_CHECK(c, tern_energy_run(&a, &n, &m, &wl, &r, &ep, &e) == TERN_OK);
   double wpj = r.decode.weight_bytes * 8 * 4; /* LPDDR5 4 pJ/bit */
   TT_CHECK(c, near(e.pj[TERN_E_DRAM_W], wpj, 1e-9));
   TT_CHECK(c, e.total_pj > e.pj[TERN_E_DRAM_W]);
-  double adds = r.decode.adds * n.int8_add;
-  TT_CHECK(c, near(e.pj[TERN_E_ADDS], adds, 1e-9));
+  /* table engine: no per-trit adds; table reads = 2 x WordBytes x Lanes x
+   * Batch a weight beat at the node's LUT-RAM read energy */
+  TT_CHECK(c, e.pj[TERN_E_ADDS] == 0 && e.pj[TERN_E_ZERO] == 0);
+  double beats = r.decode.weight_bytes / (32.0 * 16);
+  TT_CHECK(c, near(e.pj[TERN_E_TAB_READ], beats * 2 * 16 * 32 * 8 * n.lutram_rd_10b, 1e-9));
+  double sum = 0;
+  for (int i = 0; i < TERN_E_N; i++) sum += e.pj[i];
+  TT_CHECK(c, near(e.total_pj, sum, 1e-12));
+  /* decode uses 1 of 8 batch vectors: 7/8 of the table reads are idle work */
+  TT_CHECK(c, e.idle_pj > 0.875 * e.pj[TERN_E_TAB_READ] && e.idle_pj < e.total_pj);
+  TT_CHECK(c, ep.idle_pj == 0); /* prefill fills the batch */
+}
+
+/* A small command counted by hand from rtl/engine/tern_engine.sv: 2 lanes x 2
+ * bytes, Batch 2, MaxK 64, TileRows 4 (2 row groups a tile), B3 (10 trits a
+ * word); K 30 = 3 words; two chained matrices of 5 and 2 rows at batch 1. */
+static void small_hw(tern_perf_hw *hw) {
+  tern_perf_hw_default(hw);
+  hw->eng = (tern_engine_params){2, 2, 2, 64, 32, 2, 4, 4};
+  hw->fmt = TERN_FMT_B3;
+  hw->design = TERN_PERF_LUT;
+  hw->mem_bw = 1e9;
+  hw->keep_act = 1;
+}
+
+static void t_lut_cmd(tt_ctx *c) {
+  tern_perf_hw hw;
+  small_hw(&hw);
+  tern_perf_cmd cmd = {TERN_FMT_B3, 30, 1, 2, {5, 2, 0, 0}};
+  tern_perf_cmd_out o;
+  TT_CHECK(c, tern_perf_cmd_predict(&hw, &cmd, 1.0 / 3, &o) == TERN_OK);
+  /* 5 rows -> 3 groups (2 tiles: 2 + 1) x 3 words, 2 rows -> 1 group x 3
+   * words: 12 beats of 4 bytes */
+  TT_EQ_INT(c, o.weight_bytes, 48);
+  /* counters: inputs 32 (K up to the 16-byte bus) + weights 48 + 16 (each
+   * matrix up to the bus); results 4 B x 7 rows */
+  TT_EQ_INT(c, o.bus_bytes_read, 96);
+  TT_EQ_INT(c, o.bytes_written, 28);
+  tern_energy_act a = {0}, g = {0};
+  TT_CHECK(c, tern_energy_cmd_act(&hw, &cmd, &o, 0, 1.0, &a) == TERN_OK);
+  TT_CHECK(c, tern_energy_cmd_act(&hw, &cmd, &o, 1, 1.0, &g) == TERN_OK);
+  TT_CHECK(c, a.beats == 12);
+  /* builds: tiles x words + 1 per matrix = (2 x 3 + 1) + (1 x 3 + 1) */
+  TT_CHECK(c, a.builds == 11);
+  TT_CHECK(c, a.build_adds == 11 * 16 * 2 * 2 * 2 && a.tab_writes == a.build_adds); /* 1408 */
+  TT_CHECK(c, a.tab_reads == 12 * 2 * 2 * 2 * 2); /* beats x lanes x bytes x 2 tables x Batch */
+  TT_CHECK(c, a.byte_adds == 96 && a.tree_adds == 48 && a.acc_adds == 48);
+  TT_CHECK(c, a.tree_bits == 48 * 12); /* one 12-bit adder over two 11-bit byte sums */
+  /* partial sums: a read and a write a beat, a drain read a row group (3 +
+   * 1); row = 2 lanes x (2 x 15-bit sums + error flag) */
+  TT_CHECK(c, a.psum_reads == 16 && a.psum_writes == 12 && a.psum_bits == 28 * 62);
+  /* activation banks: 5 a vector a build; 15 beats of vector 0, loaded once */
+  TT_CHECK(c, a.abuf_reads == 110 && a.abuf_writes == 15);
+  TT_CHECK(c, a.b3_decodes == 48 && a.dma_bytes == 96 + 128 + 28);
+  /* gated: the command's one vector */
+  TT_CHECK(c, g.tab_reads == 96 && g.build_adds == 704 && g.acc_adds == 24 &&
+                  g.psum_bits == 28 * 2 * 16 && g.abuf_reads == 55 && g.abuf_writes == 15);
+  /* energies with a node whose adds cost their width (INT8 8, INT32 32 pJ),
+   * LUT RAM read 1 / write 2 pJ, 8 KB SRAM 64 pJ (a bank of b bytes: 64 x
+   * sqrt(b / 8192)) */
+  tern_energy_node n;
+  memset(&n, 0, sizeof n);
+  n.int8_add = 8, n.int32_add = 32, n.lutram_rd_10b = 1, n.lutram_wr_10b = 2;
+  n.sram_8k = 64, n.sram_32k = 128, n.sram_1m = 640, n.n_mem = 1, n.mem_pj_bit[0] = 1;
+  snprintf(n.mem_name[0], sizeof n.mem_name[0], "%s", hw.mem_type);
+  tern_perf_phase ph;
+  memset(&ph, 0, sizeof ph);
+  ph.tokens = 1;
+  tern_energy_out e;
+  TT_CHECK(c, tern_energy_phase(&hw, &n, &ph, &a, &g, &e) == TERN_OK);
+  TT_CHECK(c, near(e.pj[TERN_E_TAB_BUILD], 1408 * 11, 1e-12));
+  TT_CHECK(c, near(e.pj[TERN_E_TAB_WRITE], 1408 * 2, 1e-12));
+  TT_CHECK(c, near(e.pj[TERN_E_TAB_READ], 192, 1e-12));
+  TT_CHECK(c, near(e.pj[TERN_E_BYTE_ADD], 96 * 12, 1e-12)); /* B3: 12-bit byte adder */
+  TT_CHECK(c, near(e.pj[TERN_E_TREE_ADD], 576, 1e-12));
+  TT_CHECK(c, near(e.pj[TERN_E_ACCUM], 48 * 15, 1e-12));
+  /* partial sums: 4 rows deep -> 32-byte slices, 64 / 16 = 4 pJ per 64 bits */
+  TT_CHECK(c, near(e.pj[TERN_E_PSUM], 1736 / 64.0 * 4, 1e-12));
+  /* activation banks: 8 words x 2 bytes = 16 B, 64 x sqrt(16/8192) per 64
+   * bits; 16-bit accesses */
+  double abank = 64 * sqrt(16.0 / 8192);
+  TT_CHECK(c, near(e.pj[TERN_E_ACTBUF], 125 * 0.25 * abank, 1e-12));
+  /* DMA buffer: 128 beats x 8 B slices; each byte written and read; B3
+   * decode 2 six-bit adds a byte */
+  TT_CHECK(c,
+           near(e.pj[TERN_E_DMA_BUF], 252 * 0.25 * 64 * sqrt(1024.0 / 8192) + 48 * 2 * 6, 1e-12));
+  double idle = 704 * 11 + 704 * 2 + 96 + 48 * 12 + 24 * 12 + 24 * 15 + (1736 - 896) / 16.0 +
+                55 * 0.25 * abank;
+  TT_CHECK(c, near(e.idle_pj, idle, 1e-12));
+}
+
+/* Scaling: the per-vector datapath follows the engine's Batch (not gated),
+ * the builds the tiles and K words. */
+static void t_lut_scaling(tt_ctx *c) {
+  tern_perf_hw hw;
+  load_hw(c, "asic7", &hw);
+  tern_perf_cmd cmd = {TERN_FMT_B3, 2560, 1, 1, {2560, 0, 0, 0}};
+  tern_perf_cmd_out o;
+  tern_energy_act a1 = {0}, a2 = {0}, g1 = {0}, g2 = {0};
+  TT_CHECK(c, tern_perf_cmd_predict(&hw, &cmd, 1.0 / 3, &o) == TERN_OK);
+  TT_CHECK(c, tern_energy_cmd_act(&hw, &cmd, &o, 0, 1.0, &a1) == TERN_OK);
+  TT_CHECK(c, tern_energy_cmd_act(&hw, &cmd, &o, 1, 1.0, &g1) == TERN_OK);
+  hw.eng.batch *= 2;
+  TT_CHECK(c, tern_perf_cmd_predict(&hw, &cmd, 1.0 / 3, &o) == TERN_OK);
+  TT_CHECK(c, tern_energy_cmd_act(&hw, &cmd, &o, 0, 1.0, &a2) == TERN_OK);
+  TT_CHECK(c, tern_energy_cmd_act(&hw, &cmd, &o, 1, 1.0, &g2) == TERN_OK);
+  TT_CHECK(c, a1.beats > 0 && a2.beats == a1.beats && a2.builds == a1.builds);
+  /* doubling Batch doubles table reads a beat and builder work a build */
+  TT_CHECK(c, a2.tab_reads / a2.beats == 2 * a1.tab_reads / a1.beats);
+  TT_CHECK(c, a2.tab_writes / a2.builds == 2 * a1.tab_writes / a1.builds);
+  TT_CHECK(c, a2.acc_adds == 2 * a1.acc_adds && a2.abuf_reads == 2 * a1.abuf_reads);
+  /* what the command loads and reads does not change; gated counts neither */
+  TT_CHECK(c, a2.abuf_writes == a1.abuf_writes && a2.dma_bytes == a1.dma_bytes);
+  TT_CHECK(c, g2.tab_reads == g1.tab_reads && g2.tab_writes == g1.tab_writes);
+  /* 2560 rows = 80 groups in tiles of 32 (3 tiles); K 2560 = 32 words of 80
+   * trits: 3 x 32 + 1 builds of 16 steps x 2 tables x 16 bytes x Batch */
+  TT_CHECK(c, a1.builds == 97 && a1.build_adds == 97 * 16 * 2 * 16 * 8.0);
+  TT_CHECK(c, a1.beats == 80 * 32);
+}
+
+/* Over a whole model, the activity matches the perf model's counters, and
+ * the table engine's energy does not depend on the zero-trit fraction (a
+ * lookup costs the same for any trit) while the row-parallel one does. */
+static void t_lut_model(tt_ctx *c) {
+  const char *hws[2] = {"asic7", "kv260"};
+  tern_perf_model m;
+  load_model(c, "2b4t", &m);
+  for (int i = 0; i < 2; i++) {
+    tern_perf_hw hw;
+    load_hw(c, hws[i], &hw);
+    tern_energy_node n = load_node(c, hw.node);
+    tern_perf_workload wl = {64, 16, 2};
+    tern_perf_result r;
+    TT_CHECK(c, tern_perf_run(&hw, &m, &wl, &r) == TERN_OK);
+    tern_energy_act a;
+    TT_CHECK(c, tern_energy_layers_act(&hw, &m, wl.seqs, 0, &a) == TERN_OK);
+    TT_CHECK(c, near(a.beats * hw.eng.w_beat_bytes, r.decode.weight_bytes, 1e-12));
+    TT_CHECK(c, near(a.dma_bytes, r.decode.bytes_read + r.decode.bytes_written, 1e-12));
+    TT_CHECK(
+        c, near(a.tab_reads, a.beats * 2 * hw.eng.word_bytes * hw.eng.lanes * hw.eng.batch, 1e-12));
+    tern_energy_out e1, d1, e2, d2;
+    TT_CHECK(c, tern_energy_run(&hw, &n, &m, &wl, &r, &e1, &d1) == TERN_OK);
+    m.zero_frac = 0.6;
+    TT_CHECK(c, tern_perf_run(&hw, &m, &wl, &r) == TERN_OK);
+    TT_CHECK(c, tern_energy_run(&hw, &n, &m, &wl, &r, &e2, &d2) == TERN_OK);
+    TT_CHECK(c, d1.total_pj == d2.total_pj && e1.total_pj == e2.total_pj);
+    hw.design = TERN_PERF_ROWPAR;
+    TT_CHECK(c, tern_perf_run(&hw, &m, &wl, &r) == TERN_OK);
+    TT_CHECK(c, tern_energy_run(&hw, &n, &m, &wl, &r, &e2, &d2) == TERN_OK);
+    TT_CHECK(c, near(d2.pj[TERN_E_ADDS], r.decode.adds * n.int8_add / r.decode.tokens, 1e-12));
+    TT_CHECK(c, d2.pj[TERN_E_TAB_READ] == 0 && !tern_energy_part_applies(&hw, TERN_E_TAB_READ));
+    m.zero_frac = 1.0 / 3;
+  }
+}
+
+/* The LUT-RAM figures in the node files follow the derivation written there:
+ * the node's 8 KB SRAM read scaled by sqrt(40 B / 8 KB), 10 of 64 bits. */
+static void t_node_lutram(tt_ctx *c) {
+  const char *nodes[2] = {"45nm", "7nm"};
+  for (int i = 0; i < 2; i++) {
+    tern_energy_node n = load_node(c, nodes[i]);
+    double want = n.sram_8k * sqrt(40.0 / 8192) * 10 / 64;
+    TT_CHECK(c, near(n.lutram_rd_10b, want, 0.01));
+    TT_CHECK(c, n.lutram_wr_10b > 0);
+    TT_CHECK(c, near(tern_energy_bank_pj(&n, 40) * 10 / 64, want, 1e-12));
+    /* the bank curve meets the SRAM curve at 8 KB and follows it above */
+    TT_CHECK(c, tern_energy_bank_pj(&n, 8192) == n.sram_8k);
+    TT_CHECK(c, near(tern_energy_bank_pj(&n, 32768), n.sram_32k, 1e-12));
+    TT_CHECK(c, near(tern_energy_add_pj(&n, 32), n.int32_add, 1e-12));
+  }
+}
+
+static void t_energy_bad_input(tt_ctx *c) {
+  tern_perf_hw hw;
+  small_hw(&hw);
+  tern_perf_cmd cmd = {TERN_FMT_B3, 30, 1, 1, {5, 0, 0, 0}};
+  tern_perf_cmd_out o;
+  TT_CHECK(c, tern_perf_cmd_predict(&hw, &cmd, 0.3, &o) == TERN_OK);
+  tern_energy_act a = {0};
+  TT_EQ_INT(c, tern_energy_cmd_act(NULL, &cmd, &o, 0, 1, &a), TERN_ERR_NULL);
+  TT_EQ_INT(c, tern_energy_cmd_act(&hw, &cmd, &o, 0, NAN, &a), TERN_ERR_VALUE);
+  cmd.batch = 3;
+  TT_EQ_INT(c, tern_energy_cmd_act(&hw, &cmd, &o, 0, 1, &a), TERN_ERR_DIM);
+  cmd.batch = 1, cmd.k = 65;
+  TT_EQ_INT(c, tern_energy_cmd_act(&hw, &cmd, &o, 0, 1, &a), TERN_ERR_DIM);
+  cmd.k = 30, cmd.rows[0] = 0;
+  TT_EQ_INT(c, tern_energy_cmd_act(&hw, &cmd, &o, 0, 1, &a), TERN_ERR_DIM);
+  cmd.rows[0] = 5;
+  hw.design = TERN_PERF_ROWPAR;
+  TT_EQ_INT(c, tern_energy_cmd_act(&hw, &cmd, &o, 0, 1, &a), TERN_ERR_VALUE);
+  hw.design = TERN_PERF_LUT;
+  tern_energy_node n = load_node(c, "7nm");
+  tern_perf_phase ph;
+  memset(&ph, 0, sizeof ph);
+  ph.tokens = 1;
+  tern_energy_out e;
+  TT_EQ_INT(c, tern_energy_phase(&hw, &n, &ph, NULL, NULL, &e), TERN_ERR_NULL);
+  n.lutram_rd_10b = 0; /* a node file without the table figures */
+  TT_EQ_INT(c, tern_energy_phase(&hw, &n, &ph, &a, NULL, &e), TERN_ERR_VALUE);
+  TT_CHECK(c, tern_energy_node_load(ROOT "config/hw/nonexistent.cfg", &n, NULL, 0) != TERN_OK);
 }
 
 int main(int argc, char **argv) {
@@ -216,6 +414,11 @@ int main(int argc, char **argv) {
   tt_run(&c, "cmd/bounds", t_cmd_bounds);
   tt_run(&c, "bad_input", t_bad_input);
   tt_run(&c, "token/kv260_2b4t", t_token);
+  tt_run(&c, "energy/lut_cmd", t_lut_cmd);
+  tt_run(&c, "energy/lut_scaling", t_lut_scaling);
+  tt_run(&c, "energy/lut_model", t_lut_model);
+  tt_run(&c, "energy/node_lutram", t_node_lutram);
+  tt_run(&c, "energy/bad_input", t_energy_bad_input);
   printf("%d passed, %d failed\n", c.passed, c.failed);
   return c.failed ? 1 : 0;
 }

@@ -10,6 +10,8 @@
 //   fmt 0 = I2, 1 = B3; bw in bytes/cycle (0 = one bus beat a cycle)
 // stdout, one line a job:
 //   name busy stall_w stall_a stall_r bytes_read bytes_written weight_bytes adds zero err
+// --params prints the build's parameters (calib.c checks them against the
+// configuration it models).
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
@@ -25,6 +27,13 @@
 #include "verilated.h"
 
 namespace {
+
+#ifndef TB_PIPE
+#define TB_PIPE 0
+#endif
+#ifndef TB_RD_OUTSTANDING
+#define TB_RD_OUTSTANDING 8 // tern_top's default
+#endif
 
 constexpr unsigned BUS = TB_BUS_BYTES;
 constexpr uint64_t BASE = 0x40000000ull;
@@ -219,8 +228,10 @@ bool run_job(const Job &j) {
 
 int main(int argc, char **argv) {
   if (argc > 1 && std::strcmp(argv[1], "--params") == 0) {
-    std::printf("lanes %u word_bytes %u batch %u max_k %u tile_rows %u bus %u\n", TB_LANES,
-                TB_WORD_BYTES, TB_BATCH, TB_MAX_K, TB_TILE_ROWS, BUS);
+    std::printf("lanes %u word_bytes %u batch %u max_k %u tile_rows %u pipe %u bus %u "
+                "rd_outstanding %u\n",
+                TB_LANES, TB_WORD_BYTES, TB_BATCH, TB_MAX_K, TB_TILE_ROWS, TB_PIPE, BUS,
+                TB_RD_OUTSTANDING);
     return 0;
   }
   char line[512];

@@ -73,21 +73,40 @@ static int print_cmd(void *vctx, const tern_perf_cmd *c, double count) {
   return TERN_OK;
 }
 
-static void energy_print(const char *name, const tern_perf_hw *hw, const tern_energy_node *n,
-                         const tern_perf_phase *ph, FILE *csv) {
-  tern_energy_out e;
-  if (tern_energy_phase(hw, n, ph, &e) != TERN_OK) {
-    fprintf(stderr, "tern_perf: energy: memory type '%s' not in node '%s'\n", hw->mem_type,
-            n->name);
-    exit(1);
-  }
-  printf("  %s: %.4g pJ/token = %.4g mJ/token (%s, %s)\n", name, e.total_pj, e.total_pj * 1e-9,
+static void energy_print(const char *name, const tern_perf_hw *hw, const tern_perf_model *m,
+                         const tern_perf_workload *wl, const tern_perf_phase *ph,
+                         const tern_energy_out *e, const tern_energy_node *n, FILE *csv) {
+  printf("  %s: %.4g pJ/token = %.4g mJ/token (%s, %s)\n", name, e->total_pj, e->total_pj * 1e-9,
          n->name, hw->mem_type);
-  for (int i = 0; i < TERN_E_N; i++) {
-    printf("    %-24s %12.4g pJ  %5.1f%%\n", tern_energy_part_name(i), e.pj[i],
-           100 * e.pj[i] / e.total_pj);
-    if (csv) fprintf(csv, "%s,%s,%.6g\n", name, tern_energy_part_name(i), e.pj[i]);
+  if (hw->design == TERN_PERF_LUT) {
+    tern_energy_act a;
+    uint32_t vec = !strcmp(name, "decode") ? wl->seqs : wl->prompt * wl->seqs;
+    if (tern_energy_layers_act(hw, m, vec, 0, &a) == TERN_OK) {
+      double t = ph->tokens;
+      printf("    per token: %.4g weight beats, %.4g table builds, %.4g table reads, %.4g table "
+             "writes, %.4g adds (byte %.3g, tree %.3g, accumulate %.3g, build %.3g), %.4g "
+             "partial-sum rows\n",
+             a.beats / t, a.builds / t, a.tab_reads / t, a.tab_writes / t,
+             (a.byte_adds + a.tree_adds + a.acc_adds + a.build_adds) / t, a.byte_adds / t,
+             a.tree_adds / t, a.acc_adds / t, a.build_adds / t, (a.psum_reads + a.psum_writes) / t);
+      printf("    counters ADDS %.4g, ZERO_TRITS %.4g a token: not energy inputs here (a table "
+             "lookup costs the same for any trit)\n",
+             ph->adds / t, ph->zero_trits / t);
+    }
   }
+  for (int i = 0; i < TERN_E_N; i++) {
+    if (!tern_energy_part_applies(hw, i)) continue;
+    printf("    %-26s %12.4g pJ  %5.1f%%\n", tern_energy_part_name(i), e->pj[i],
+           100 * e->pj[i] / e->total_pj);
+    if (csv) fprintf(csv, "%s,%s,%.6g\n", name, tern_energy_part_name(i), e->pj[i]);
+  }
+  if (hw->design == TERN_PERF_LUT)
+    printf("    of the engine parts, %.4g pJ (%.1f%%) is work for batch vectors the commands "
+           "leave unused (%u of %u used)\n",
+           e->idle_pj, 100 * e->idle_pj / e->total_pj,
+           !strcmp(name, "decode") ? (wl->seqs < hw->eng.batch ? wl->seqs : hw->eng.batch)
+                                   : hw->eng.batch,
+           hw->eng.batch);
 }
 
 int main(int argc, char **argv) {
@@ -178,10 +197,23 @@ int main(int argc, char **argv) {
   } else if (!strcmp(mode, "energy")) {
     tern_energy_node n;
     if (load_node(&hw, hpath, &n) != TERN_OK) return 1;
-    printf("tern_energy: %s on %s, node %s, memory %s\n", m.name, hw.name, n.name, hw.mem_type);
+    tern_energy_out ep, ed;
+    rc = tern_energy_run(&hw, &n, &m, &wl, &r, &ep, &ed);
+    if (rc != TERN_OK) {
+      fprintf(stderr,
+              "tern_perf: energy failed (%d): memory type '%s' in node '%s'? lutram_* "
+              "keys?\n",
+              rc, hw.mem_type, n.name);
+      return 1;
+    }
+    printf("tern_energy: %s on %s (%s engine, %ux%u bytes, batch %u, %s), node %s, memory %s; "
+           "prompt %u, generate %u, %u sequence(s)\n",
+           m.name, hw.name, hw.design == TERN_PERF_LUT ? "table-lookup" : "row-parallel",
+           hw.eng.lanes, hw.eng.word_bytes, hw.eng.batch, hw.fmt == TERN_FMT_B3 ? "B3" : "I2",
+           n.name, hw.mem_type, wl.prompt, wl.gen, wl.seqs);
     if (csv) fprintf(csv, "phase,part,pj_per_token\n");
-    energy_print("decode", &hw, &n, &r.decode, csv);
-    energy_print("prefill", &hw, &n, &r.prefill, csv);
+    energy_print("decode", &hw, &m, &wl, &r.decode, &ed, &n, csv);
+    energy_print("prefill", &hw, &m, &wl, &r.prefill, &ep, &n, csv);
   } else if (!strcmp(mode, "roofline")) {
     /* attainable ternary MACs/s = min(peak, intensity x bandwidth); points:
      * decode and prefill of this model (MACs per DRAM byte of the accelerator) */
@@ -228,7 +260,8 @@ int main(int argc, char **argv) {
               h.eng.word_bytes = words[b];
               h.eng.act_beat_bytes = words[b];
               h.eng.w_beat_bytes = lanes[a] * words[b];
-              h.eng.tile_rows = lanes[a];
+              /* 32 row groups a tile, as kv260/asic7: the table builds stay hidden */
+              h.eng.tile_rows = 32 * lanes[a];
               h.eng.batch = batch[c];
               h.clock_hz = hw.clock_hz * clk[d];
               h.mem_bw = hw.mem_bw * bws[f];
@@ -239,9 +272,7 @@ int main(int argc, char **argv) {
               tern_perf_result rr;
               if (tern_perf_run(&h, &m, &w, &rr) != TERN_OK) continue;
               tern_energy_out ed, ep;
-              if (tern_energy_phase(&h, &n, &rr.decode, &ed) != TERN_OK ||
-                  tern_energy_phase(&h, &n, &rr.prefill, &ep) != TERN_OK)
-                continue;
+              if (tern_energy_run(&h, &n, &m, &w, &rr, &ep, &ed) != TERN_OK) continue;
               double mc = macs_cycle(&h);
               fprintf(o, "%u,%u,%u,%g,%g,%g,%g,%g,%g,%g,%s,%g,%g\n", lanes[a], words[b], batch[c],
                       h.clock_hz / 1e6, h.mem_bw / 1e9, mc, hw.lut_fixed + hw.lut_per_mac * mc,
