@@ -66,8 +66,20 @@ $(FPGA_SIM)/rtl/tb_selftest: $(FPGA_SELFTEST_RTL) fpga/flow/tb_selftest.cpp $(EN
 	  '-GWHex="w.hex"' '-GAHex="a.hex"' $(abspath $(ENGINE_RTL_ORDERED) $(FPGA_SELFTEST_RTL) \
 	  fpga/flow/tb_selftest.cpp) --Mdir obj -o $(abspath $@) > build.log 2>&1 || { tail -n 30 build.log; exit 1; }
 
-fpga-selftest: $(FPGA_SIM)/rtl/tb_selftest ## board self-test wrapper on RTL: engine checksums vs the golden model
+# The same with job 1's expected checksum off by one: the wrapper must fail.
+$(FPGA_SIM)/rtl/tb_selftest_bad: $(FPGA_SIM)/rtl/tb_selftest
+	cd $(<D) && verilator --cc --exe --build -j $(NPROC) -Wno-fatal --top-module tern_fpga_selftest \
+	  $(call fpga_cfg_g,$(FPGA_SELFTEST_CFG)) $$(sed 's/^/-G/' job.params | tr '\n' ' ') \
+	  -GExpectSum1=$$(( $$(sed -n 's/^ExpectSum1=//p' job.params) ^ 1 )) \
+	  '-GWHex="w.hex"' '-GAHex="a.hex"' $(abspath $(ENGINE_RTL_ORDERED) $(FPGA_SELFTEST_RTL) \
+	  fpga/flow/tb_selftest.cpp) --Mdir obj_bad -o $(abspath $@) > build_bad.log 2>&1 || { tail -n 30 build_bad.log; exit 1; }
+
+fpga-selftest: $(FPGA_SIM)/rtl/tb_selftest $(FPGA_SIM)/rtl/tb_selftest_bad ## board self-test wrapper on RTL: engine checksums vs the golden model (and a wrong one fails)
 	cd $(FPGA_SIM)/rtl && ./tb_selftest 3
+	@cd $(FPGA_SIM)/rtl && if ./tb_selftest_bad 3 > bad.log 2>&1; then cat bad.log; \
+	  echo "fpga-selftest: a wrong expected checksum passed"; exit 1; fi; \
+	  grep -q 'fail=1' bad.log || { cat bad.log; echo "fpga-selftest: no fail flag"; exit 1; }; \
+	  echo "fpga-selftest: wrong expected checksum detected (fail=1)"
 
 # The engine co-simulation harness (sim/engine) on an FPGA netlist: Yosys
 # synth_ice40 (SB_LUT4/SB_CARRY/SB_DFF*/SB_RAM40_4K) or synth_ecp5

@@ -82,6 +82,19 @@ module tern_ulx3s_top #(
     else if (!por_q[4]) por_q <= por_q + 1'b1;
   end
 
+  // The reset reaches every flop of the design: on a global network (DCCA)
+  // it arrives in time, through fabric routing it was the critical path. It
+  // goes in active high, so the flops' LSR inputs need no inverter.
+  logic rst_q, rst_glb;
+  always_ff @(posedge clk) begin
+    rst_q <= !por_q[4];
+  end
+  DCCA u_rst_glb (
+    .CLKI(rst_q),
+    .CE  (1'b1),
+    .CLKO(rst_glb)
+  );
+
   logic        pass, fail, busy;
   logic [15:0] jobs;
 
@@ -93,7 +106,7 @@ module tern_ulx3s_top #(
     .WHex(WHex), .AHex(AHex)
   ) u_selftest (
     .clk_i (clk),
-    .rst_ni(por_q[4]),
+    .rst_ni(!rst_glb),
     .pass_o(pass),
     .fail_o(fail),
     .busy_o(busy),

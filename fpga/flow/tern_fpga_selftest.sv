@@ -50,8 +50,9 @@ module tern_fpga_selftest #(
   localparam int unsigned WAddrW = (WBeats > 1) ? $clog2(WBeats) : 1;
   localparam int unsigned AAddrW = (ABeats > 1) ? $clog2(ABeats) : 1;
 
-  // StChk: the cycle after done, when the registered checks are read
-  typedef enum logic [2:0] {StCfg, StAct, StW, StWait, StChk} state_e;
+  // After done: StSum (the last result reaches the checksum through its
+  // register), then StChk (the registered checks are read).
+  typedef enum logic [2:0] {StCfg, StAct, StW, StWait, StSum, StChk} state_e;
   state_e state_q, state_d;
 
   // ---- job ROMs: block RAM read out through register FIFOs ----------------
@@ -115,7 +116,8 @@ module tern_fpga_selftest #(
       StCfg:  if (cfg_ready) state_d = StAct;
       StAct:  if (act_fire && a_addr_q == AAddrW'(ABeats - 1)) state_d = StW;
       StW:    if (w_fire && w_addr_q == w_last) state_d = StWait;
-      StWait: if (done) state_d = StChk;
+      StWait: if (done) state_d = StSum;
+      StSum:  state_d = StChk;
       StChk:  state_d = StCfg;
       default: state_d = StCfg;
     endcase
@@ -185,7 +187,28 @@ module tern_fpga_selftest #(
   logic [15:0] jobs_q;
   logic        job_ok_q;  // the checks, a cycle late: read in StChk
 
-  assign chk_d = {chk_q[30:0], chk_q[31]} ^ res_data[31:0];
+  // The results are registered before they are checked (the engine's
+  // result select is already most of a cycle on ECP5).
+  logic                rv_q, rerr_q, rlast_q;
+  logic [31:0]         rdata_q;
+  logic [23:0]         rrow_q;
+  logic [BatchW-1:0]   rbatch_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rv_q <= 1'b0;
+    end else begin
+      rv_q <= res_valid;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    rdata_q  <= res_data[31:0];
+    rrow_q   <= res_row;
+    rbatch_q <= res_batch;
+    rerr_q   <= res_err;
+    rlast_q  <= res_last;
+  end
+
+  assign chk_d = {chk_q[30:0], chk_q[31]} ^ rdata_q;
   always_ff @(posedge clk_i) begin
     job_ok_q <= (chk_q == (job_q ? 32'(ExpectSum1) : 32'(ExpectSum0))) &&
                 (cnt_q == 32'(ExpectCount)) && !bad_q && (status == 4'd0);
@@ -214,7 +237,7 @@ module tern_fpga_selftest #(
       jobs_q <= jobs_q + 1'b1;
       pass_q <= job_ok_q && (pass_q || !seen_q);
       if (!job_ok_q) fail_q <= 1'b1;
-    end else if (res_valid) begin
+    end else if (rv_q) begin
       chk_q <= chk_d;
       cnt_q <= cnt_q + 1'b1;
       // drain order: rows ascending, batch vector inner
@@ -224,8 +247,8 @@ module tern_fpga_selftest #(
       end else begin
         exp_b_q <= exp_b_q + 1'b1;
       end
-      if (res_err || res_batch != exp_b_q || res_row != exp_row_q ||
-          res_last != (cnt_q == 32'(ExpectCount - 1)))
+      if (rerr_q || rbatch_q != exp_b_q || rrow_q != exp_row_q ||
+          rlast_q != (cnt_q == 32'(ExpectCount - 1)))
         bad_q <= 1'b1;
     end
   end

@@ -290,8 +290,10 @@ module tern_engine #(
         pf_q <= 1'b1;
       end
     end
+    // Loads whenever no build runs (so at bld_start): the enable is a flop,
+    // not bld_start's logic, on a net this wide.
     always_ff @(posedge clk_i) begin
-      if (bld_start) act_op_q <= act_rd;
+      if (!building_q) act_op_q <= act_rd;
     end
     assign act_op = act_op_q;
   end else begin : gen_act_rd
@@ -316,28 +318,39 @@ module tern_engine #(
     end
   end
 
-  // The current step of both walks (the job's format).
+  // The current step of both walks (the job's format), registered: looked
+  // up for the next step a cycle ahead, so the wide net to every builder
+  // starts at a flop (the format and step decode were the critical path).
   logic       walk_b3;
-  logic [3:0] wa_a, wa_b;
-  logic [1:0] sel_b;
-  logic       sel_a, neg_a, neg_b;
+  logic [3:0] wa_a, wa_b, wa_a_d, wa_b_d, wstep;
+  logic [1:0] sel_b, sel_b_d;
+  logic       sel_a, neg_a, neg_b, sel_a_d, neg_a_d, neg_b_d;
   assign walk_b3 = HasB3 && (!HasI2 || fmt_q);
+  assign wstep   = bld_start ? 4'd0 : (building_q ? bstep_q + 1'b1 : bstep_q);
   always_comb begin
     if (walk_b3) begin
-      wa_a  = WalkB3AAddr[{bstep_q, 2'b00} +: 4];
-      sel_a = WalkB3ASel[bstep_q];
-      neg_a = WalkB3ANeg[bstep_q];
-      wa_b  = WalkB3BAddr[{bstep_q, 2'b00} +: 4];
-      sel_b = WalkB3BSel[{bstep_q, 1'b0} +: 2];
-      neg_b = WalkB3BNeg[bstep_q];
+      wa_a_d  = WalkB3AAddr[{wstep, 2'b00} +: 4];
+      sel_a_d = WalkB3ASel[wstep];
+      neg_a_d = WalkB3ANeg[wstep];
+      wa_b_d  = WalkB3BAddr[{wstep, 2'b00} +: 4];
+      sel_b_d = WalkB3BSel[{wstep, 1'b0} +: 2];
+      neg_b_d = WalkB3BNeg[wstep];
     end else begin
-      wa_a  = WalkAddr[{bstep_q, 2'b00} +: 4];
-      sel_a = WalkSelQ1[bstep_q];
-      neg_a = WalkNeg[bstep_q];
-      wa_b  = wa_a;
-      sel_b = {1'b0, sel_a};
-      neg_b = neg_a;
+      wa_a_d  = WalkAddr[{wstep, 2'b00} +: 4];
+      sel_a_d = WalkSelQ1[wstep];
+      neg_a_d = WalkNeg[wstep];
+      wa_b_d  = wa_a_d;
+      sel_b_d = {1'b0, sel_a_d};
+      neg_b_d = neg_a_d;
     end
+  end
+  always_ff @(posedge clk_i) begin
+    wa_a  <= wa_a_d;
+    sel_a <= sel_a_d;
+    neg_a <= neg_a_d;
+    wa_b  <= wa_b_d;
+    sel_b <= sel_b_d;
+    neg_b <= neg_b_d;
   end
 
   // ---- stream position --------------------------------------------------------
@@ -406,21 +419,17 @@ module tern_engine #(
   end
 
   // ---- stage 0: weights registered; the control fields follow each beat --
-  // Control of a beat: first word of the tile, table bank, tile half, last
-  // beat of the tile / of the job, row group, rows of the tile; pv_q[i]:
-  // stage i holds a beat.
-  typedef struct packed {
-    logic           first;
-    logic           bank;
-    logic           half;
-    logic           tlast;
-    logic           jlast;
-    logic [GW-1:0]  g;
-    logic [TRW-1:0] tn;
-  } ctl_t;
-  ctl_t                    ctl_q [StAcc + 1];
-  logic [StAcc:0]          pv_q;
-  logic [WBeatBytes*8-1:0] s1_w_q;
+  // Control of a beat, CtlW bits {first word of the tile, table bank, tile
+  // half, last beat of the tile, of the job, row group, rows of the tile};
+  // stage i at ctl_q[i*CtlW +: CtlW] (one flat vector: Yosys does not take
+  // unpacked arrays of structs); pv_q[i]: stage i holds a beat.
+  localparam int unsigned CtlW = 5 + GW + TRW;
+  localparam int unsigned CFirst = CtlW - 1, CBank = CtlW - 2, CHalf = CtlW - 3;
+  localparam int unsigned CTlast = CtlW - 4, CJlast = CtlW - 5;
+  logic [(StAcc+1)*CtlW-1:0] ctl_q;
+  logic [CtlW-1:0]           ctl_d, ctl_tab, acc_c;
+  logic [StAcc:0]            pv_q;
+  logic [WBeatBytes*8-1:0]   s1_w_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -435,23 +444,25 @@ module tern_engine #(
   always_ff @(posedge clk_i) begin
     s1_w_q <= w_data_i;
   end
+  assign ctl_d = {word_q == '0, step_start ? cbank_q : ~cbank_q, tpar_q, g_last && w_last,
+                  g_last && w_last && rows_end, g_q, tn};
   always_ff @(posedge clk_i) begin
-    if (w_fire) begin
-      ctl_q[0].first <= (word_q == '0);
-      ctl_q[0].bank  <= step_start ? cbank_q : ~cbank_q;
-      ctl_q[0].half  <= tpar_q;
-      ctl_q[0].g     <= g_q;
-      ctl_q[0].tlast <= g_last && w_last;
-      ctl_q[0].jlast <= g_last && w_last && rows_end;
-      ctl_q[0].tn    <= tn;
-    end
-    for (int i = 1; i <= StAcc; i++) ctl_q[i] <= ctl_q[i-1];
+    if (w_fire) ctl_q[CtlW-1:0] <= ctl_d;
+    for (int i = 1; i <= StAcc; i++) ctl_q[i*CtlW +: CtlW] <= ctl_q[(i-1)*CtlW +: CtlW];
   end
-  ctl_t acc;  // the beat being accumulated
-  logic acc_valid, unused_acc_bank;
-  assign acc             = ctl_q[StAcc];
-  assign acc_valid       = pv_q[StAcc];
-  assign unused_acc_bank = acc.bank;
+  // the beat at the table read, the beat being accumulated
+  assign ctl_tab = ctl_q[StTab*CtlW +: CtlW];
+  assign acc_c   = ctl_q[StAcc*CtlW +: CtlW];
+  logic           acc_valid, acc_first, acc_half, acc_tlast, acc_jlast;
+  logic [GW-1:0]  acc_g;
+  logic [TRW-1:0] acc_tn;
+  assign acc_valid = pv_q[StAcc];
+  assign acc_first = acc_c[CFirst];
+  assign acc_half  = acc_c[CHalf];
+  assign acc_tlast = acc_c[CTlast];
+  assign acc_jlast = acc_c[CJlast];
+  assign acc_g     = acc_c[TRW +: GW];
+  assign acc_tn    = acc_c[0 +: TRW];
 
   // Partial sums and row error flags of two tiles (halves), one entry a group.
   // Entry layout: sum of lane l, vector b at [(l*Batch+b)*PsumW +: PsumW],
@@ -468,7 +479,7 @@ module tern_engine #(
   // from the live position, else from the control pipeline.
   if (StAcc >= PsRd) begin : gen_ps_rd_pipe
     assign ps_re    = pv_q[StAcc-PsRd];
-    assign ps_raddr = {ctl_q[StAcc-PsRd].half, ctl_q[StAcc-PsRd].g};
+    assign ps_raddr = {ctl_q[(StAcc-PsRd)*CtlW + CHalf], ctl_q[(StAcc-PsRd)*CtlW + TRW +: GW]};
   end else begin : gen_ps_rd_fire
     assign ps_re    = w_fire;
     assign ps_raddr = {tpar_q, g_q};
@@ -488,7 +499,7 @@ module tern_engine #(
   ) u_psum (
     .clk_i    (clk_i),
     .we_i     (acc_valid),
-    .waddr_i  ({acc.half, acc.g}),
+    .waddr_i  ({acc_half, acc_g}),
     .wdata_i  (ps_new),
     .re_a_i   (ps_re),
     .raddr_a_i(ps_raddr),
@@ -588,11 +599,13 @@ module tern_engine #(
       assign step_b = TabW'($signed(qb)) ^ {TabW{neg_b}};
       assign nx_a   = {acc_a_q, 1'b1} + {step_a, neg_a};
       assign nx_b   = {acc_b_q, 1'b1} + {step_b, neg_b};
+      // Idle walks sit at the start value (zero trits, biased), so a build
+      // starts from it: no bld_start logic on these enables.
       always_ff @(posedge clk_i) begin
-        if (bld_start) begin
-          acc_a_q <= TabW'(256);  // zero trits, biased
+        if (!building_q) begin
+          acc_a_q <= TabW'(256);
           acc_b_q <= TabW'(512);
-        end else if (building_q) begin
+        end else begin
           acc_a_q <= nx_a[TabW:1];
           acc_b_q <= nx_b[TabW:1];
         end
@@ -625,8 +638,8 @@ module tern_engine #(
       logic [Lanes*5-1:0]    ra_a, ra_b;
       logic [Lanes*TabW-1:0] rd_a, rd_b;
       for (genvar l = 0; l < Lanes; l++) begin : gen_ra
-        assign ra_a[l*5 +: 5] = {ctl_q[StTab].bank, addr_a[(l*WordBytes + j)*4 +: 4]};
-        assign ra_b[l*5 +: 5] = {ctl_q[StTab].bank, addr_b[(l*WordBytes + j)*4 +: 4]};
+        assign ra_a[l*5 +: 5] = {ctl_tab[CBank], addr_a[(l*WordBytes + j)*4 +: 4]};
+        assign ra_b[l*5 +: 5] = {ctl_tab[CBank], addr_b[(l*WordBytes + j)*4 +: 4]};
       end
       tern_tab #(
         .Reads(Lanes),
@@ -695,11 +708,11 @@ module tern_engine #(
       // tile's first word, the bias correction) is the one with logic in
       // front (it folds into the carry-chain LUTs). Modulo 2^PsumW, exact.
       assign ps_new[(l*Batch + b)*PsumW +: PsumW] =
-          PsumW'(sum) + (acc.first ? bias_q : ps_old[(l*Batch + b)*PsumW +: PsumW]);
+          PsumW'(sum) + (acc_first ? bias_q : ps_old[(l*Batch + b)*PsumW +: PsumW]);
     end
   end
   for (genvar l = 0; l < Lanes; l++) begin : gen_err
-    assign ps_new[SumBits + l] = lane_bad[l] | (!acc.first && ps_old[SumBits + l]);
+    assign ps_new[SumBits + l] = lane_bad[l] | (!acc_first && ps_old[SumBits + l]);
   end
 
   // ---- tile bookkeeping: halves awaiting the drain ----------------------------
@@ -717,10 +730,10 @@ module tern_engine #(
       half_busy_q <= '0;
     end else begin
       if (dr_done) half_busy_q[dr_half_q] <= 1'b0;
-      if (acc_valid && acc.tlast) begin
-        half_busy_q[acc.half] <= 1'b1;
-        hb_n_q[acc.half]      <= acc.tn;
-        hb_jlast_q[acc.half]  <= acc.jlast;
+      if (acc_valid && acc_tlast) begin
+        half_busy_q[acc_half] <= 1'b1;
+        hb_n_q[acc_half]      <= acc_tn;
+        hb_jlast_q[acc_half]  <= acc_jlast;
       end
     end
   end
