@@ -106,7 +106,7 @@ $(call fpga_netlist_dir,$(1),$(2))/tern_engine_$(1).v: $(ENGINE_RTL) config/engi
 	  hierarchy -top tern_engine; $(fpga_netlist_synth_$(1)); delete t:\$$$$scopeinfo; \
 	  tee -q -o $$(@D)/stat.txt stat; write_verilog -noattr $$@" >/dev/null
 $(call fpga_netlist_dir,$(1),$(2))/tb_engine: $(call fpga_netlist_dir,$(1),$(2))/tern_engine_$(1).v $(TB_CPP) $(TB_C) $(TB_HDR) $(LIBTERN) fpga/flow/ecp5_dp16kd_sim.v
-	$$(call sim_build,$(call fpga_netlist_dir,$(1),$(2)),$(2),-Wno-UNOPTFLAT -Wno-MULTIDRIVEN -Wno-WIDTH +define+NO_ICE40_DEFAULT_ASSIGNMENTS,$$(abspath $$<) $(fpga_netlist_libs_$(1)),netlist)
+	$$(call sim_build,$(call fpga_netlist_dir,$(1),$(2)),$(2),-Wno-UNOPTFLAT -Wno-MULTIDRIVEN -Wno-WIDTH +define+NO_ICE40_DEFAULT_ASSIGNMENTS,$$(abspath $$<) $$(fpga_netlist_libs_$(1)),netlist)
 endef
 $(eval $(call fpga_netlist_rules,ice40,$(FPGA_NETLIST_CONFIG)))
 $(eval $(call fpga_netlist_rules,ecp5,$(FPGA_NETLIST_CONFIG)))

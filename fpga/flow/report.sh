@@ -101,15 +101,21 @@ EOF
 printf '%s' "$verdict"
 cat <<'EOF'
 
-The ECP5 requirement (>= 256 ternary MACs a cycle at >= 100 MHz) needs
-pipeline registers inside the engine's lookup/adder-tree/accumulate path,
-which is a single clock cycle today (the row-parallel design A reached
-64.08 MHz on the same build, 9,812 LUTs, bitstream written; the table design
-with I2 and B3 jobs: 13,076 LUTs after synthesis, nextpnr's placement
-estimate 29.7 MHz, and its router at the 100 MHz target had not converged
-after 25 minutes on this shared 2-core machine); the flow is ready for
-it: the board clock is a parameter (`FPGA_CLK_MHZ=50 make fpga
-TARGET=ecp5-85f` builds a PLL at 50 MHz and checks timing against it).
+The ECP5 requirement (>= 256 ternary MACs a cycle at >= 100 MHz) is not
+met yet. The engine's `Pipe` registers (docs/engine.md; `Pipe=31` here:
+decode, byte sums, trees, both partial-sum RAM outputs, the builder's
+operands) took the single-cycle table path (29.7 MHz placement estimate)
+to 91.3 MHz; what remains are control nets with a few LUTs and 8-10 ns
+of routing each (the builder's and the drain's enables reaching every
+table and partial-sum register across the die), so the next step is
+per-byte copies of those enables (register duplication) and placement
+pressure, not more datapath stages. nextpnr's router2 routes this design
+in about 2 minutes (router1 stalled). The board clock is a parameter
+(`FPGA_CLK_MHZ=75 make fpga TARGET=ecp5-85f` builds a 75 MHz PLL and checks
+timing against it).
+
+The area table below (`make bench-engine`) predates the table-driven B3
+splitter (fewer LUTs on xcup); rerun it to refresh.
 
 `make fpga-report` fails if any target's netlist has a DSP or multiplier
 cell; `make fpga` itself fails on a multiplier, divider, modulo or power cell
