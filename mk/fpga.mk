@@ -138,8 +138,8 @@ REGRESS_TARGETS += fpga-selftest fpga-sim-netlist fpga-sim-netlist-ecp5
 # make test part: the ECP5 netlist of FPGA_NETLIST_ECP5_CONFIG (LUT RAM tables,
 # pseudo-dual-port DP16KD partial sums).
 .PHONY: test-fpga-netlist
-test-fpga-netlist: $(call fpga_netlist_dir,ecp5,$(FPGA_NETLIST_ECP5_CONFIG))/tb_engine ## make test part: engine co-simulation on its ECP5 netlist (directed + 30 random jobs)
-	$< $(call SIM_RUN_ARGS,$(TEST_SEED)) --test all --jobs 30
+test-fpga-netlist: $(call fpga_netlist_dir,ecp5,$(FPGA_NETLIST_ECP5_CONFIG))/tb_engine $(call fpga_netlist_dir,ecp5,$(FPGA_NETLIST_CONFIG))/tb_engine ## make test part: engine co-simulation on ECP5 netlists, no pipeline and every Pipe register (directed + 30 random jobs)
+	$(foreach c,$(sort $(FPGA_NETLIST_CONFIG) $(FPGA_NETLIST_ECP5_CONFIG)),$(call fpga_netlist_dir,ecp5,$(c))/tb_engine $(call SIM_RUN_ARGS,$(TEST_SEED)) --test all --jobs 30 &&) true
 TEST_TARGETS += test-fpga-netlist
 
 # The accelerator top's co-simulation (sim/top, the same directed + random

@@ -327,12 +327,12 @@ int tern_perf_cmd_predict(const tern_perf_hw *hw, const tern_perf_cmd *cmd, doub
   const uint32_t tr = lut ? tern_engine_tile_rows(e) : e->lanes;
   const uint64_t gpt = tr / e->lanes;
   const double build = lut ? hw->lut_build_cycles : 0;
-  /* Pipe bits 0-2 each delay the accumulate a cycle; bit 3 registers the
+  /* Pipe bits 0-2 and 5 each delay the accumulate a cycle; bit 3 registers the
    * partial-sum RAM outputs: the old sum is read a cycle earlier (no
    * latency), the drain fetches into a register (a tile's first result 2
    * cycles later, further groups prefetched); bit 4 prefetches the
    * builder's operands: a job's first build a cycle later */
-  const double pipe = popcount32(hw->pipe & 7u) + 2.0 * ((hw->pipe >> 3) & 1u);
+  const double pipe = popcount32(hw->pipe & 0x27u) + 2.0 * ((hw->pipe >> 3) & 1u);
   const double pipe_act = (hw->pipe >> 4) & 1u;
 
   /* fetch: the 128-byte ring entry, AR two cycles in, R after the latency

@@ -9,8 +9,12 @@
 // a 16-entry case table, lt = m(a) + b (0..41) one 5-bit add, and what
 // follows from lt (lt >= 27 carries into hi, lo = lt mod 27 and its fold)
 // a 6-input table: two LUT levels instead of a chain of compares and
-// subtracts (ECP5 at 100 MHz; fewer LUTs on xcup too).
-module tern_b3_split (
+// subtracts (ECP5 at 100 MHz; fewer LUTs on xcup too). Reg = 1 registers
+// {h, lt, bad} between the add and the table (a cycle of latency).
+module tern_b3_split #(
+  parameter bit Reg = 1'b0
+) (
+  input  logic       clk_i,
   input  logic [7:0] byte_i,
   output logic [3:0] hi_o,
   output logic [3:0] idx_o,
@@ -53,10 +57,27 @@ module tern_b3_split (
       default: {ha, ma} = '0;
     endcase
   end
-  assign lt             = {1'b0, ma} + {2'b0, byte_i[3:0]};   // <= 26 + 15
-  assign {ge, neg, idx} = LoTab[lt*6 +: 6];
-  assign bad_o          = (byte_i > 8'd242);
-  assign hi_o           = bad_o ? 4'd4 : ha + {3'b0, ge};
-  assign neg_o          = !bad_o && neg;
-  assign idx_o          = bad_o ? 4'd13 : idx;
+  logic [3:0] ha2;
+  logic [5:0] lt2;
+  logic       bad, bad2;
+  assign lt  = {1'b0, ma} + {2'b0, byte_i[3:0]};   // <= 26 + 15
+  assign bad = (byte_i > 8'd242);
+  if (Reg) begin : gen_reg
+    always_ff @(posedge clk_i) begin
+      ha2  <= ha;
+      lt2  <= lt;
+      bad2 <= bad;
+    end
+  end else begin : gen_comb
+    assign ha2  = ha;
+    assign lt2  = lt;
+    assign bad2 = bad;
+    logic unused_clk;
+    assign unused_clk = clk_i;
+  end
+  assign {ge, neg, idx} = LoTab[lt2*6 +: 6];
+  assign bad_o          = bad2;
+  assign hi_o           = bad2 ? 4'd4 : ha2 + {3'b0, ge};
+  assign neg_o          = !bad2 && neg;
+  assign idx_o          = bad2 ? 4'd13 : idx;
 endmodule

@@ -32,10 +32,12 @@ module tern_engine #(
   // the weight decode, after the per-byte table sums, after the lane adder
   // trees. Bit 3 registers both partial-sum RAM outputs: the result drain
   // (its reads run a group ahead) and the old sum of the accumulate (read a
-  // cycle earlier; only when one of bits 0-2 is set). Bit 4 registers the
+  // cycle earlier; only when one of bits 0-2 or 5 is set). Bit 4 registers the
   // table builder's activation operands (prefetched while the previous
-  // build runs; a cycle more a job). Slow block-RAM outputs (ECP5: 5.6 ns
-  // clock to out) need bits 3 and 4 (fpga/ecp5-85f/engine.cfg).
+  // build runs; a cycle more a job). Bit 5 splits the weight decode in two
+  // (a cycle of result latency, like bits 0-2). Slow block-RAM outputs
+  // (ECP5: 5.6 ns clock to out) need bits 3 and 4; the ECP5 build at
+  // 100 MHz sets all six (fpga/ecp5-85f/engine.cfg).
   parameter int unsigned Pipe         = 0,
   parameter int unsigned BatchW       = $clog2(Batch + 1)  // do not override
 ) (
@@ -103,15 +105,17 @@ module tern_engine #(
   // table read (StTab), the adder trees (StTree), the accumulate (StAcc).
   // The old partial sum is read PsRd stages before StAcc. Every access to a
   // (tile half, row group) entry is >= 18 cycles after the previous one (a
-  // K word waits for its table build), and the builder overwrites a table
-  // bank >= 2 cycles after the last read of it is issued: up to 4 stages
-  // need no forwarding.
+  // K word waits for its table build), and the builder's first write to a
+  // table bank lands 4 cycles after the last beat that reads it was taken,
+  // a cycle after that beat's read even at StTab = 2: no stage needs
+  // forwarding.
   localparam int unsigned PDec     = Pipe & 1;
   localparam int unsigned PByte    = (Pipe >> 1) & 1;
   localparam int unsigned PTree    = (Pipe >> 2) & 1;
   localparam int unsigned PPs      = (Pipe >> 3) & 1;
-  localparam int unsigned PPsAcc   = (PPs != 0 && (Pipe & 7) != 0) ? 1 : 0;
-  localparam int unsigned StTab    = PDec;
+  localparam int unsigned PDec2    = (Pipe >> 5) & 1;
+  localparam int unsigned PPsAcc   = (PPs != 0 && (Pipe & 39) != 0) ? 1 : 0;
+  localparam int unsigned StTab    = PDec2 + PDec;
   localparam int unsigned StTree   = StTab + PByte;
   localparam int unsigned StAcc    = StTree + PTree;
   localparam int unsigned PsRd     = 1 + PPsAcc;
@@ -517,8 +521,10 @@ module tern_engine #(
   for (genvar l = 0; l < Lanes; l++) begin : gen_dec
     tern_tab_dec #(
       .WordBytes(WordBytes),
-      .Fmts     (Fmts)
+      .Fmts     (Fmts),
+      .Split    (PDec2 != 0)
     ) u_dec (
+      .clk_i (clk_i),
       .fmt_i (fmt_q),
       .word_i(s1_w_q[l*WordBytes*8 +: WordBytes*8]),
       .a_o   (dec_a[l*WordBytes*4 +: WordBytes*4]),
@@ -741,8 +747,8 @@ module tern_engine #(
   // ---- drain: one result a beat ----------------------------------------------
   // The output side walks rows and vectors of the tile in half dr_half_q
   // over dr_data, the current group's entry; without PPs that is the RAM's
-  // read register, with PPs a register behind it, filled by a fetch side
-  // that runs up to two groups ahead.
+  // read register, with PPs a two-entry ring behind it, filled by a fetch
+  // side that runs up to three groups ahead.
   logic              dr_on_q;       // the output side is in a tile
   logic [GW-1:0]     dr_g_q;
   logic [LaneW-1:0]  dr_l_q;
@@ -753,8 +759,9 @@ module tern_engine #(
   // b_last, l_last, g_more of the current beat, registered: they gate the
   // drain's wide registers (a long compare chain into a high-fanout enable)
   logic              b_last_q, l_last_q, g_more_q;
-  logic [PsBits-1:0] dr_data;
-  logic              dr_have;       // dr_data holds the output side's group
+  logic [PsumW-1:0]  dr_sum;        // the beat's partial sum and row error flag
+  logic              dr_err;
+  logic              dr_have;       // the output side's group is there
 
   assign res_fire = res_valid_o && res_ready_i;
   assign b_last   = b_last_q;   // dr_b_q + 1 == batch_q
@@ -765,17 +772,24 @@ module tern_engine #(
 
   if (PPs != 0) begin : gen_dr_fetch
     // Fetch side: tile half f_half_q from group f_g_q on (f_left_q rows
-    // left); fetched_q marks a half fetched but not yet drained.
+    // left); fetched_q marks a half fetched but not yet drained. A fetched
+    // group (bv_q: in the RAM's read register) moves into a two-entry ring
+    // (dq_q) that the output side reads at rp_q. The ring's write enables
+    // and the RAM read depend on flops only (full_q), not on the result
+    // handshake: they gate ~PsBits registers and the RAM clock enables.
     logic              f_on_q, f_half_q, f_go;
     logic [GW-1:0]     f_g_q;
     logic [TRW-1:0]    f_left_q;
     logic [1:0]        fetched_q;
-    logic              bv_q, dv_q, capture;   // ps_drain / dq_q hold a group
-    logic [PsBits-1:0] dq_q;
+    logic              bv_q, capture;
+    logic              wp_q, rp_q;            // ring write / read entry
+    logic [1:0]        cnt_q;                 // groups in the ring
+    logic              full_q;                // cnt_q == 2
+    logic [PsBits-1:0] dq_q [2];
     logic [GW-1:0]     unused_dr_g;
 
-    assign capture = bv_q && (!dv_q || g_done);
-    assign f_go    = f_on_q && (!bv_q || capture);
+    assign capture = bv_q && !full_q;
+    assign f_go    = f_on_q && (!bv_q || !full_q);
     assign dr_re   = f_go;
     assign dr_addr = {f_half_q, f_g_q};
     always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -786,13 +800,19 @@ module tern_engine #(
         f_left_q  <= '0;
         fetched_q <= '0;
         bv_q      <= 1'b0;
-        dv_q      <= 1'b0;
+        wp_q      <= 1'b0;
+        rp_q      <= 1'b0;
+        cnt_q     <= '0;
+        full_q    <= 1'b0;
       end else if (cfg_fire) begin
         f_on_q    <= 1'b0;
         f_half_q  <= 1'b0;
         fetched_q <= '0;
         bv_q      <= 1'b0;
-        dv_q      <= 1'b0;
+        wp_q      <= 1'b0;
+        rp_q      <= 1'b0;
+        cnt_q     <= '0;
+        full_q    <= 1'b0;
       end else begin
         if (!f_on_q) begin
           if (half_busy_q[f_half_q] && !fetched_q[f_half_q]) begin
@@ -815,21 +835,83 @@ module tern_engine #(
         if (dr_done) fetched_q[dr_half_q] <= 1'b0;
         if (f_go) bv_q <= 1'b1;
         else if (capture) bv_q <= 1'b0;
-        if (capture) dv_q <= 1'b1;
-        else if (g_done) dv_q <= 1'b0;
+        if (capture) wp_q <= ~wp_q;
+        if (g_done) rp_q <= ~rp_q;
+        unique case ({capture, g_done})
+          2'b10: begin
+            cnt_q  <= cnt_q + 1'b1;
+            full_q <= (cnt_q == 2'd1);
+          end
+          2'b01: begin
+            cnt_q  <= cnt_q - 1'b1;
+            full_q <= 1'b0;
+          end
+          default: ;
+        endcase
       end
     end
     always_ff @(posedge clk_i) begin
-      if (capture) dq_q <= ps_drain;
+      if (capture && !wp_q) dq_q[0] <= ps_drain;
+      if (capture && wp_q) dq_q[1] <= ps_drain;
     end
-    assign dr_data     = dq_q;
-    assign dr_have     = dv_q;
+    assign dr_have     = (cnt_q != '0);
+
+    // The result select: one-hot over {ring entry, lane, vector} (always
+    // the position rp_q, dr_l_q, dr_b_q): a flop a result, each gating
+    // only its own bits, where encoded selects fan out to the whole ring.
+    localparam int unsigned LB = Lanes * Batch;
+    (* fsm_encoding = "none" *) logic [2*LB-1:0] sel_q;
+    logic [2*LB-1:0] sel_lane;  // the next lane's first vector
+    always_comb begin
+      sel_lane = '0;
+      for (int e = 0; e < 2; e++) begin
+        for (int l = 0; l + 1 < Lanes; l++) begin
+          sel_lane[e*LB + (l+1)*Batch] = |sel_q[e*LB + l*Batch +: Batch];
+        end
+      end
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        sel_q <= (2 * LB)'(1);
+      end else if (cfg_fire) begin
+        sel_q <= (2 * LB)'(1);
+      end else if (res_fire) begin
+        if (!b_last) sel_q <= sel_q << 1;
+        else if (!l_last) sel_q <= sel_lane;
+        else sel_q <= rp_q ? (2 * LB)'(1) : (2 * LB)'(1) << LB;
+      end
+    end
+    always_comb begin
+      dr_sum = '0;
+      dr_err = 1'b0;
+      for (int e = 0; e < 2; e++) begin
+        for (int l = 0; l < Lanes; l++) begin
+          for (int b = 0; b < Batch; b++) begin
+            dr_sum = dr_sum | ({PsumW{sel_q[e*LB + l*Batch + b]}} &
+                               dq_q[e][(l*Batch + b)*PsumW +: PsumW]);
+            dr_err = dr_err | (sel_q[e*LB + l*Batch + b] && dq_q[e][SumBits + l]);
+          end
+        end
+      end
+    end
     assign unused_dr_g = dr_g_q;
   end else begin : gen_dr_direct
     assign dr_re   = (!dr_on_q && half_busy_q[dr_half_q]) || (g_done && g_more);
     assign dr_addr = dr_on_q ? {dr_half_q, dr_g_q + 1'b1} : {dr_half_q, GW'(0)};
-    assign dr_data = ps_drain;
     assign dr_have = 1'b1;
+    // Result select: a compare per (lane, vector), no index arithmetic.
+    always_comb begin
+      dr_sum = '0;
+      dr_err = 1'b0;
+      for (int l = 0; l < Lanes; l++) begin
+        if (dr_l_q == LaneW'(l)) dr_err = ps_drain[SumBits + l];
+        for (int b = 0; b < Batch; b++) begin
+          if (dr_l_q == LaneW'(l) && dr_b_q == BW'(b)) begin
+            dr_sum = ps_drain[(l*Batch + b)*PsumW +: PsumW];
+          end
+        end
+      end
+    end
   end
 
   /* verilator lint_off CMPCONST */ /* verilator lint_off UNSIGNED */
@@ -889,19 +971,8 @@ module tern_engine #(
   /* verilator lint_on CMPCONST */ /* verilator lint_on UNSIGNED */
 
   assign res_valid_o = dr_on_q && dr_have;
-  // Result select: a compare per (lane, vector), no index arithmetic.
-  always_comb begin
-    res_data_o = '0;
-    res_err_o  = 1'b0;
-    for (int l = 0; l < Lanes; l++) begin
-      if (dr_l_q == LaneW'(l)) res_err_o = dr_data[SumBits + l];
-      for (int b = 0; b < Batch; b++) begin
-        if (dr_l_q == LaneW'(l) && dr_b_q == BW'(b)) begin
-          res_data_o = AccWidth'($signed(dr_data[(l*Batch + b)*PsumW +: PsumW]));
-        end
-      end
-    end
-  end
+  assign res_data_o  = AccWidth'($signed(dr_sum));
+  assign res_err_o   = dr_err;
   assign res_row_o   = dr_row_q;
   assign res_batch_o = BatchW'(dr_b_q);
   assign res_last_o  = b_last && l_last && !g_more && hb_jlast_q[dr_half_q];

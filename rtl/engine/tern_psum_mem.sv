@@ -16,7 +16,10 @@ module tern_psum_mem #(
   input  logic [AddrW-1:0] raddr_b_i,
   output logic [Width-1:0] rdata_b_o
 );
-  (* ram_style = "block" *) logic [Width-1:0] mem_q [Depth];
+  // no_rw_check: the engine never reads an entry in the cycle it writes it
+  // (docs/engine.md), so Yosys need not emulate read-old-data on a
+  // collision (a bypass mux behind the block RAM's slow output).
+  (* ram_style = "block", no_rw_check *) logic [Width-1:0] mem_q [Depth];
 
   always_ff @(posedge clk_i) begin
     if (we_i) mem_q[waddr_i] <= wdata_i;
