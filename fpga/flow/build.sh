@@ -99,11 +99,7 @@ synth_s=$(($(date +%s) - ts))
 # A $mul with a constant operand (an index times a parameter) becomes shifts
 # and adds and is reported; any other multiplier, divider, modulo or power
 # cell fails the build.
-read -r const_mul bad_arith < <(awk '
-  /^ *cell /{ if (t != "") done(); t=$2; nc=0; next }
-  /^ *connect \\[AB] [0-9]+\x27[01xz]+$/{ nc++ }
-  function done() { if (t == "$mul" && nc >= 1) c++; else b++ }
-  END{ if (t != "") done(); print c + 0, b + 0 }' "$out/coarse_arith.il")
+read -r const_mul bad_arith < <(awk -f fpga/synth/arith_check.awk "$out/coarse_arith.il")
 if [ "$bad_arith" != 0 ]; then
   grep -E '^ *cell ' "$out/coarse_arith.il" | head -5
   die "$bad_arith multiplier/divider cells with variable operands in the coarse netlist ($out/coarse_arith.il)"

@@ -101,21 +101,27 @@ EOF
 printf '%s' "$verdict"
 cat <<'EOF'
 
-The ECP5 requirement (>= 256 ternary MACs a cycle at >= 100 MHz) is not
-met yet. The engine's `Pipe` registers (docs/engine.md; `Pipe=31` here:
-decode, byte sums, trees, both partial-sum RAM outputs, the builder's
-operands) took the single-cycle table path (29.7 MHz placement estimate)
-to 91.3 MHz; what remains are control nets with a few LUTs and 8-10 ns
-of routing each (the builder's and the drain's enables reaching every
-table and partial-sum register across the die), so the next step is
-per-byte copies of those enables (register duplication) and placement
-pressure, not more datapath stages. nextpnr's router2 routes this design
-in about 2 minutes (router1 stalled). The board clock is a parameter
+The ECP5 build (256 I2 / 320 B3 ternary MACs a cycle) closes timing at
+100 MHz (the Fmax column; nextpnr seed 1, fixed in `fpga/flow/build.sh`,
+and the tools are pinned, so the figure reproduces; seed 2 gave 101.4 MHz).
+What it took, in the engine (docs/engine.md, "Pipeline"): the `Pipe`
+registers (`Pipe=63`: decode in two halves, byte sums, trees, both
+partial-sum RAM outputs, the builder's operands); enables of wide
+registers from flops, never from a handshake (the drain's two-entry ring,
+the builder's walk controls, per-byte table-write registers); a one-hot
+result select; and `no_rw_check` on the partial-sum RAM, without which
+Yosys put a read-during-write bypass (a LUT, ~700 LUTs and ~950 flops in
+all) behind every block-RAM output. nextpnr's router2 with timing-driven
+rip-up (`--tmg-ripup`) gains several MHz here (router1 stalled on this
+design). What limits it now: a DP16KD without its output register has
+5.6-5.8 ns clock to out, so each block-RAM read has ~4 ns of routing to its
+first flop; the Yosys ECP5 block-RAM mapping never uses the output register
+(`REGMODE` is always `NOREG`). Place and route takes about 2.5 minutes
+here when timing is met (the row's build time above ran beside `make
+bench-engine`); when it is not, the timing-driven rip-up runs to router2's
+1500-iteration cap (about 6 minutes). The board clock is a parameter
 (`FPGA_CLK_MHZ=75 make fpga TARGET=ecp5-85f` builds a 75 MHz PLL and checks
 timing against it).
-
-The area table below (`make bench-engine`) predates the table-driven B3
-splitter (fewer LUTs on xcup); rerun it to refresh.
 
 `make fpga-report` fails if any target's netlist has a DSP or multiplier
 cell; `make fpga` itself fails on a multiplier, divider, modulo or power cell
@@ -224,11 +230,17 @@ command streams against `cmodel/tern_sys.c`). `make fpga-selftest` runs
 the board self-test wrapper on RTL with the iCE40 target's engine and
 jobs. All three are in `make regress`.
 
-Open: the same engine harness on a `synth_ecp5` netlist of the table
-engine (ECP5 cell models, `TRELLIS_DPR16X4` LUT RAM) fails most jobs
-(120 passed, 268 failed, tiny); the iCE40 netlist of the same RTL passes,
-so the suspect is the LUT-RAM mapping or its simulation model, not yet
-isolated.
+The ECP5 netlist runs the same harness: `make test-fpga-netlist` (in
+`make test`) synthesizes the engine with `synth_ecp5` (LUT4, CCU2C,
+TRELLIS_FF, TRELLIS_DPR16X4 LUT RAM, DP16KD) for `small` (no pipeline
+registers) and `tiny` (`Pipe=63`, every register of the ECP5 build) and
+runs directed and random jobs on both; `make fpga-sim-netlist-ecp5` runs
+more. Yosys ships DP16KD only as a black box, so
+`fpga/flow/ecp5_dp16kd_sim.v` models it (true dual port and the 36-bit
+pseudo-dual-port mode). This caught a real synthesis mismatch that lint
+and RTL simulation could not: Yosys silently ignored field writes into an
+unpacked array of packed structs (the engine's control pipeline, now one
+flat vector).
 
 ## Files
 
